@@ -1,0 +1,122 @@
+"""``MlflowException`` and the error codes the deployments contract speaks of."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import orjson
+
+from conformance.api._mlflow import mlflow_error_code_value, mlflow_exceptions
+
+__all__ = [
+    "INTERNAL_ERROR",
+    "INVALID_PARAMETER_VALUE",
+    "NOT_IMPLEMENTED",
+    "RESOURCE_ALREADY_EXISTS",
+    "RESOURCE_DOES_NOT_EXIST",
+    "ErrorCode",
+    "MlflowException",
+]
+
+
+class ErrorCode(str, enum.Enum):
+    """Error-code names, spelled as MLflow spells them in ``MlflowException.error_code``."""
+
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    INVALID_PARAMETER_VALUE = "INVALID_PARAMETER_VALUE"
+    RESOURCE_ALREADY_EXISTS = "RESOURCE_ALREADY_EXISTS"
+    RESOURCE_DOES_NOT_EXIST = "RESOURCE_DOES_NOT_EXIST"
+    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+    BAD_REQUEST = "BAD_REQUEST"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def http_status(self) -> int:
+        return _HTTP_STATUS[self]
+
+
+_HTTP_STATUS = {
+    ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.INVALID_PARAMETER_VALUE: 400,
+    ErrorCode.RESOURCE_ALREADY_EXISTS: 400,
+    ErrorCode.RESOURCE_DOES_NOT_EXIST: 404,
+    ErrorCode.NOT_IMPLEMENTED: 501,
+    ErrorCode.BAD_REQUEST: 400,
+}
+
+INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR
+INVALID_PARAMETER_VALUE = ErrorCode.INVALID_PARAMETER_VALUE
+RESOURCE_ALREADY_EXISTS = ErrorCode.RESOURCE_ALREADY_EXISTS
+RESOURCE_DOES_NOT_EXIST = ErrorCode.RESOURCE_DOES_NOT_EXIST
+NOT_IMPLEMENTED = ErrorCode.NOT_IMPLEMENTED
+
+
+def _code_name(error_code: Any) -> str:
+    """Accept a name, an :class:`ErrorCode` or (with MLflow) a protobuf number; return the name."""
+    if isinstance(error_code, ErrorCode):
+        return error_code.value
+    if isinstance(error_code, str):
+        upper_identifier = error_code.isidentifier() and error_code.isupper()
+        return error_code if upper_identifier else ErrorCode.INTERNAL_ERROR.value
+    if isinstance(error_code, int) and mlflow_exceptions() is not None:
+        from mlflow.protos.databricks_pb2 import ErrorCode as ProtoErrorCode
+
+        try:
+            return str(ProtoErrorCode.Name(error_code))
+        except ValueError:
+            pass
+    return ErrorCode.INTERNAL_ERROR.value
+
+
+_mlflow_exceptions = mlflow_exceptions()
+
+if _mlflow_exceptions is None:
+
+    class MlflowException(Exception):
+        """The error every deployment call raises when it cannot do what was asked.
+
+        ``error_code`` holds the code's name (``"RESOURCE_DOES_NOT_EXIST"``), as MLflow's does.
+        """
+
+        def __init__(
+            self, message: object, error_code: Any = ErrorCode.INTERNAL_ERROR, **kwargs: Any
+        ) -> None:
+            self.message = str(message)
+            self.error_code = _code_name(error_code)
+            self.json_kwargs = kwargs
+            super().__init__(self.message)
+
+        def serialize_as_json(self) -> str:
+            """The error as ``{"error_code": …, "message": …}`` plus any extra keyword fields."""
+            body = {"error_code": self.error_code, "message": self.message, **self.json_kwargs}
+            return orjson.dumps(body, default=str).decode()
+
+        def get_http_status_code(self) -> int:
+            """The HTTP status a server would answer this error with."""
+            return _HTTP_STATUS.get(ErrorCode.__members__.get(self.error_code), 500)  # type: ignore[arg-type]
+
+        @classmethod
+        def invalid_parameter_value(cls, message: object, **kwargs: Any) -> MlflowException:
+            return cls(message, ErrorCode.INVALID_PARAMETER_VALUE, **kwargs)
+
+else:
+    _MlflowBase: type[Exception] = _mlflow_exceptions.MlflowException
+
+    class MlflowException(_MlflowBase):  # type: ignore[no-redef]
+        """The error every deployment call raises; with MLflow installed it *is* MLflow's.
+
+        Code that catches ``mlflow.exceptions.MlflowException`` catches this too, and
+        ``error_code`` holds the code's name exactly as MLflow's exception does.
+        """
+
+        def __init__(
+            self, message: object, error_code: Any = ErrorCode.INTERNAL_ERROR, **kwargs: Any
+        ) -> None:
+            try:
+                proto_code = mlflow_error_code_value(_code_name(error_code))
+            except ValueError:  # a name MLflow's protobuf does not know
+                proto_code = mlflow_error_code_value(ErrorCode.INTERNAL_ERROR.value)
+            super().__init__(message, proto_code, **kwargs)

@@ -1,0 +1,173 @@
+"""``PredictionsResponse``: what ``predict`` returns, with fast and lossless JSON round trips.
+
+JSON policy, in one sentence: **write strict JSON, read lenient JSON.**
+
+- ``to_json`` writes standard JSON (RFC 8259) only. NaN, +Infinity and -Infinity have no standard
+  spelling, so they are written as ``null``, as browsers do. numpy arrays and scalars, pandas
+  DataFrames (as records, like MLflow's scoring server) and Series (as lists) are written too.
+- ``from_json`` also reads the non-standard ``NaN`` and ``Infinity`` tokens that ``json.dumps``
+  writes, so files written by MLflow's own class load.
+- Two responses are equal when they serialise to the same JSON, so a response holding a numpy
+  array equals its own round trip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from conformance.api._mlflow import mlflow_deployments
+from conformance.api.errors import ErrorCode, MlflowException
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+__all__ = ["PredictionsResponse", "to_jsonable_bytes"]
+
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def _fallback(value: Any) -> Any:
+    """Serialise what orjson does not know natively."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return value.to_dict(orient="records")
+    if isinstance(value, (pd.Series, pd.Index)):
+        return value.tolist()
+    if isinstance(value, np.ndarray):  # object dtype or non-contiguous arrays
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def to_jsonable_bytes(value: Any) -> bytes:
+    """``value`` as strict JSON bytes, by the policy in this module's docstring."""
+    try:
+        return orjson.dumps(value, default=_fallback, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError as exc:
+        raise MlflowException(
+            f"Predictions cannot be written as JSON: {exc}. Return numbers, strings, lists, "
+            "dicts, numpy arrays or pandas objects.",
+            ErrorCode.INVALID_PARAMETER_VALUE,
+        ) from exc
+
+
+def _loads(text: str | bytes | bytearray) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # MLflow's own class writes NaN and Infinity tokens; read them rather than reject them.
+        return json.loads(text)
+
+
+def _is_column(value: Any) -> bool:
+    """A one-dimensional list-like value: it makes a column, not a cell."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, (list, tuple, pd.Series)):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 1
+
+
+_mlflow = mlflow_deployments()
+_ResponseBase: type[dict[str, Any]] = dict if _mlflow is None else _mlflow.PredictionsResponse
+
+
+class PredictionsResponse(_ResponseBase):  # type: ignore[misc,valid-type]
+    """Predictions and response metadata, as a dict with a ``"predictions"`` key.
+
+    With MLflow installed this is a subclass of ``mlflow.deployments.PredictionsResponse``.
+    """
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def get_predictions(
+        self, predictions_format: str = "dataframe", dtype: Any = None
+    ) -> pd.DataFrame | np.ndarray:
+        """The predictions as a ``"dataframe"`` or an ``"ndarray"`` (coerced to ``dtype``).
+
+        A string, or a dict with no list-like value, becomes a one-row frame. Ragged data
+        cannot be an array and raises INVALID_PARAMETER_VALUE, as does any other format.
+        """
+        predictions = self["predictions"]
+        if predictions_format == "dataframe":
+            import pandas as pd
+
+            if isinstance(predictions, str):
+                return pd.DataFrame([predictions])
+            if isinstance(predictions, Mapping) and not any(
+                _is_column(v) for v in predictions.values()
+            ):
+                return pd.DataFrame(dict(predictions), index=[0])
+            return pd.DataFrame(predictions)
+        if predictions_format == "ndarray":
+            import numpy as np
+
+            try:
+                return np.array(predictions, dtype=dtype)
+            except (ValueError, TypeError) as exc:
+                raise MlflowException(
+                    f"The predictions cannot be represented as an ndarray"
+                    f"{f' of dtype {dtype}' if dtype is not None else ''}: {exc}",
+                    ErrorCode.INVALID_PARAMETER_VALUE,
+                ) from exc
+        raise MlflowException(
+            f"Unknown predictions format {predictions_format!r}: use 'dataframe' or 'ndarray'.",
+            ErrorCode.INVALID_PARAMETER_VALUE,
+        )
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str | None:
+        """The response as strict JSON; with ``path``, written to that file and None returned."""
+        payload = to_jsonable_bytes(dict(self))
+        if path is None:
+            return payload.decode()
+        with open(path, "wb") as stream:
+            stream.write(payload)
+        return None
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes | bytearray) -> PredictionsResponse:
+        """Parse a response; anything but a JSON object with ``"predictions"`` raises."""
+        try:
+            parsed = _loads(json_str)
+        except (ValueError, TypeError) as exc:
+            raise MlflowException(
+                f"The predictions response is not valid JSON: {exc}",
+                ErrorCode.INVALID_PARAMETER_VALUE,
+            ) from exc
+        if not isinstance(parsed, dict) or "predictions" not in parsed:
+            shown = repr(parsed)
+            raise MlflowException(
+                "A predictions response must be a JSON object with a 'predictions' key; "
+                f"got {shown[:200]}{'…' if len(shown) > 200 else ''}",
+                ErrorCode.INVALID_PARAMETER_VALUE,
+            )
+        return cls(parsed)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        try:
+            if dict.__eq__(self, other) is True:
+                return True
+        except (ValueError, TypeError):  # numpy arrays make element-wise == ambiguous
+            pass
+        try:
+            return _loads(to_jsonable_bytes(dict(self))) == _loads(to_jsonable_bytes(dict(other)))
+        except MlflowException:
+            return False
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
