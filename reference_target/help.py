@@ -1,0 +1,75 @@
+"""``target_help``: what ``mlflow deployments help -t memory`` prints."""
+
+from __future__ import annotations
+
+from reference_target.names import (
+    DEFAULT_STREAM_CHUNK_SIZE,
+    MAX_NAME_LENGTH,
+    SUPPORTED_FLAVORS,
+)
+from reference_target.server import DEFAULT_PORT
+from reference_target.uri import DEFAULT_NAMESPACE
+
+__all__ = ["target_help"]
+
+_HELP = f"""\
+The memory target keeps deployments in this Python process. It is the reference that the
+deployment conformance kit checks itself against, and a quick target to try plugins with.
+
+Target URIs
+  memory                        the default namespace ({DEFAULT_NAMESPACE!r})
+  memory:/<namespace>           a namespace of its own, such as memory:/team-a
+  ...?latency=<seconds>         creates, updates and deletes wait that long before they
+                                complete, like a slow real target (memory:/slow?latency=1)
+  Clients of one namespace share one store, as clients of one server would; the latency
+  option does not change which store a URI names.
+
+Names (deployments and endpoints)
+  Any str of 1 to {MAX_NAME_LENGTH} characters without control characters (such as a newline
+  or NUL) or lone surrogates. Everything else, '../x', spaces and any Unicode included, is
+  kept exactly as given: names are never used as file paths. Deployment names are unique
+  in a namespace, whatever their endpoint.
+
+Flavors
+  {", ".join(SUPPORTED_FLAVORS)} (the default, also chosen when the flavor is None).
+  update_deployment takes a flavor only together with a model_uri.
+
+Model URIs
+  reference:/constant?value=V             V for every row (a number when it reads as one)
+  reference:/linear?weights=w1,w2&bias=b  numeric columns, in order, dotted with the weights,
+                                          plus b; one numeric column per weight
+  reference:/echo                         the input rows, as records
+  With MLflow installed, any other URI (a local path, file:, runs:/, models:/) is loaded
+  with mlflow.pyfunc.load_model; without it, install the 'mlflow' extra first.
+
+Config keys
+  stream_chunk_size   predictions per predict_stream chunk (default {DEFAULT_STREAM_CHUNK_SIZE})
+  port                run_local only: the port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any)
+  Any other JSON-able key is kept and returned as given. update_deployment and
+  update_endpoint merge the keys they are given into the existing config.
+
+Deployments
+  create_deployment returns once the model serves; a name in use raises
+  RESOURCE_ALREADY_EXISTS and leaves that deployment as it was. update_deployment returns
+  the updated deployment's dict (MLflow documents None, but its CLI reads the flavor from
+  the result). delete_deployment of a missing name is no error. predict accepts a
+  DataFrame, Series, ndarray, list, dict of columns, or a scoring payload
+  (dataframe_split, dataframe_records, instances, inputs). explain works for linear and
+  constant models; predict_stream yields {{"predictions": [...]}} chunks.
+
+Endpoints
+  create_endpoint, get_endpoint, list_endpoints, update_endpoint (returns the endpoint)
+  and delete_endpoint. Deployments join an endpoint with create_deployment(...,
+  endpoint=...). An endpoint that still holds deployments is not deleted: delete its
+  deployments first.
+
+run_local
+  mlflow deployments run-local -t memory --name NAME -m MODEL_URI [-C port=5001]
+  serves the scoring protocol (/ping, /health, /version, /invocations) on 127.0.0.1
+  until Ctrl+C.
+"""
+
+
+def target_help() -> str:
+    """The target's help: URIs, name policy, flavors, model URIs, config keys, endpoints."""
+    return _HELP

@@ -1,0 +1,281 @@
+"""Model URIs to model objects that score one pandas DataFrame.
+
+Built in, deterministic so predictions can be checked exactly:
+
+- ``reference:/constant?value=V`` predicts V for every row. V is a number when ``float()``
+  reads it as a finite one, otherwise the string itself.
+- ``reference:/linear?weights=w1,w2,...&bias=b`` predicts, for each row, its numeric columns in
+  order dotted with the weights, plus b (default 0).
+- ``reference:/echo`` returns the input rows as records.
+
+With MLflow installed, every other URI (a local path, ``file:``, ``runs:/``, ``models:/``) is
+loaded by ``mlflow.pyfunc.load_model``. Nothing here unpickles anything itself.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import conformance.api as api
+from reference_target.names import DEFAULT_FLAVOR, validate_flavor
+
+__all__ = [
+    "REFERENCE_MODELS",
+    "REFERENCE_SCHEME",
+    "ConstantModel",
+    "EchoModel",
+    "LinearModel",
+    "Model",
+    "PyfuncModel",
+    "load_model",
+]
+
+REFERENCE_SCHEME = "reference"
+
+Params = Mapping[str, Any] | None
+
+
+def _invalid(message: str) -> api.MlflowException:
+    return api.MlflowException(message, api.INVALID_PARAMETER_VALUE)
+
+
+class Model:
+    """A loaded model: ``predict`` scores a frame; ``explain`` is optional."""
+
+    def predict(self, frame: pd.DataFrame, params: Params = None) -> Any:
+        """Predictions for every row of ``frame``."""
+        raise NotImplementedError
+
+    def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
+        """Per-feature contributions for every row, as JSON-able data."""
+        raise api.MlflowException(
+            f"{type(self).__name__} has no explanation; deploy a reference:/linear or "
+            "reference:/constant model to use explain().",
+            api.NOT_IMPLEMENTED,
+        )
+
+
+def _column_names(frame: pd.DataFrame) -> list[str]:
+    return [str(column) for column in frame.columns]
+
+
+@dataclass(frozen=True)
+class ConstantModel(Model):
+    """Predicts ``value`` for every row."""
+
+    value: float | str
+
+    def predict(self, frame: pd.DataFrame, params: Params = None) -> np.ndarray | list[str]:
+        if isinstance(self.value, str):
+            return [self.value] * len(frame)
+        return np.full(len(frame), self.value, dtype=np.float64)
+
+    def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
+        """Every feature contributes nothing; the constant is the base value."""
+        width = len(frame.columns)
+        return {
+            "feature_names": _column_names(frame),
+            "base_value": self.value,
+            "contributions": [[0.0] * width for _ in range(len(frame))],
+        }
+
+
+def _is_numeric(dtype: Any) -> bool:
+    # Signed, unsigned and floating kinds, numpy or nullable; bool and complex are not features.
+    return getattr(dtype, "kind", "O") in "iuf"
+
+
+@dataclass(frozen=True)
+class LinearModel(Model):
+    """Each row's numeric columns, in order, dotted with ``weights``, plus ``bias``."""
+
+    weights: tuple[float, ...]
+    bias: float = 0.0
+
+    def _features(self, frame: pd.DataFrame) -> tuple[list[Any], np.ndarray]:
+        numeric = [column for column, dtype in frame.dtypes.items() if _is_numeric(dtype)]
+        if len(numeric) != len(self.weights):
+            raise _invalid(
+                f"This linear model has {len(self.weights)} weights, so it needs "
+                f"{len(self.weights)} numeric columns; the input has {len(numeric)}: "
+                f"{[str(column) for column in numeric]!r} (all columns: "
+                f"{_column_names(frame)!r}). Send one numeric column per weight."
+            )
+        # All-numeric frames are used as they are, so no column selection copies them.
+        features = frame if len(numeric) == len(frame.columns) else frame[numeric]
+        has_nullable = any(not isinstance(dtype, np.dtype) for dtype in features.dtypes)
+        # na_value forces a copy, so it is only passed when nullable columns may hold pd.NA.
+        values = (
+            features.to_numpy(dtype=np.float64, na_value=np.nan)
+            if has_nullable
+            else features.to_numpy(dtype=np.float64)
+        )
+        return numeric, values
+
+    def predict(self, frame: pd.DataFrame, params: Params = None) -> np.ndarray:
+        _, values = self._features(frame)
+        return values @ np.asarray(self.weights, dtype=np.float64) + self.bias
+
+    def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
+        """Each feature's contribution is its weight times its value; the bias is the base."""
+        numeric, values = self._features(frame)
+        return {
+            "feature_names": [str(column) for column in numeric],
+            "base_value": self.bias,
+            "contributions": (values * np.asarray(self.weights, dtype=np.float64)).tolist(),
+        }
+
+
+@dataclass(frozen=True)
+class EchoModel(Model):
+    """Returns the input rows as records, so a caller can see what the model received."""
+
+    def predict(self, frame: pd.DataFrame, params: Params = None) -> list[dict[Any, Any]]:
+        return frame.to_dict(orient="records")
+
+
+@dataclass(frozen=True)
+class PyfuncModel(Model):
+    """A model loaded by ``mlflow.pyfunc.load_model``."""
+
+    loaded: Any
+
+    def predict(self, frame: pd.DataFrame, params: Params = None) -> Any:
+        # The model's code is not ours: a shallow copy (free under copy-on-write) keeps it from
+        # adding columns to, or writing into, the caller's own frame.
+        try:
+            if params:
+                return self.loaded.predict(frame.copy(deep=False), params=dict(params))
+            return self.loaded.predict(frame.copy(deep=False))
+        except api.MlflowException:
+            raise
+        except Exception as exc:
+            raise _invalid(
+                f"The model could not score these inputs: {type(exc).__name__}: {exc}"
+            ) from exc
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise _invalid(f"{what} must be a finite number; got {text!r}.")
+    return value
+
+
+def _constant(params: dict[str, str]) -> ConstantModel:
+    if "value" not in params:
+        raise _invalid("reference:/constant needs a value: write reference:/constant?value=1.5.")
+    text = params["value"]
+    try:
+        number = float(text)
+    except ValueError:
+        return ConstantModel(text)
+    return ConstantModel(number if math.isfinite(number) else text)
+
+
+def _linear(params: dict[str, str]) -> LinearModel:
+    if not params.get("weights", "").strip():
+        raise _invalid(
+            "reference:/linear needs weights: write reference:/linear?weights=0.5,2&bias=1."
+        )
+    weights = tuple(_number(part, "each weight") for part in params["weights"].split(","))
+    bias = _number(params["bias"], "bias") if "bias" in params else 0.0
+    return LinearModel(weights, bias)
+
+
+def _echo(params: dict[str, str]) -> EchoModel:
+    return EchoModel()
+
+
+# name -> (builder, accepted parameters)
+REFERENCE_MODELS: dict[str, tuple[Callable[[dict[str, str]], Model], tuple[str, ...]]] = {
+    "constant": (_constant, ("value",)),
+    "linear": (_linear, ("weights", "bias")),
+    "echo": (_echo, ()),
+}
+
+_REFERENCE_FORMS = (
+    "reference:/constant?value=V, reference:/linear?weights=w1,w2,...&bias=b, reference:/echo"
+)
+
+
+def _split(model_uri: str) -> urllib.parse.SplitResult | None:
+    try:
+        return urllib.parse.urlsplit(model_uri)
+    except ValueError:  # such as an unclosed '[' where a host would be
+        return None
+
+
+def _load_reference(model_uri: str, parts: urllib.parse.SplitResult) -> Model:
+    name = parts.path.lstrip("/") if not parts.netloc else ""
+    if name not in REFERENCE_MODELS:
+        raise _invalid(f"Unknown reference model {model_uri!r}. Valid ones: {_REFERENCE_FORMS}.")
+    builder, accepted = REFERENCE_MODELS[name]
+    try:
+        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        pairs = []
+        if parts.query:
+            raise _invalid(
+                f"The query of {model_uri!r} is not key=value pairs joined by '&'."
+            ) from None
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in accepted:
+            raise _invalid(
+                f"reference:/{name} does not take {key!r}; it takes "
+                f"{', '.join(accepted) or 'no parameters'}. Valid models: {_REFERENCE_FORMS}."
+            )
+        if key in params:
+            raise _invalid(f"{key!r} is given twice in {model_uri!r}; give it once.")
+        params[key] = value
+    return builder(params)
+
+
+def _load_pyfunc(model_uri: str) -> Model:
+    from conformance.api._mlflow import mlflow_available
+
+    if not mlflow_available():
+        raise _invalid(
+            f"Loading {model_uri!r} needs MLflow, which is not installed. Install the extra "
+            "(pip install 'mlflow-deployments-conformance[mlflow]'), or deploy a built-in "
+            f"model: {_REFERENCE_FORMS}."
+        )
+    import mlflow.exceptions
+    import mlflow.pyfunc
+
+    try:
+        return PyfuncModel(mlflow.pyfunc.load_model(model_uri))
+    except Exception as exc:
+        missing = isinstance(exc, FileNotFoundError) or (
+            isinstance(exc, mlflow.exceptions.MlflowException)
+            and exc.error_code == api.RESOURCE_DOES_NOT_EXIST.value
+        )
+        raise api.MlflowException(
+            f"The model {model_uri!r} could not be loaded: {type(exc).__name__}: {exc}. "
+            + (
+                "Check that the model exists at that URI."
+                if missing
+                else "Pass the URI of an MLflow model (a directory holding an MLmodel file)."
+            ),
+            api.RESOURCE_DOES_NOT_EXIST if missing else api.INVALID_PARAMETER_VALUE,
+        ) from exc
+
+
+def load_model(model_uri: str, flavor: str | None = DEFAULT_FLAVOR) -> Model:
+    """The model at ``model_uri``; an unknown or unloadable model raises ``MlflowException``."""
+    validate_flavor(flavor)
+    parts = _split(model_uri)
+    if parts is not None and parts.scheme == REFERENCE_SCHEME:
+        return _load_reference(model_uri, parts)
+    return _load_pyfunc(model_uri)
