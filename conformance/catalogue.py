@@ -1,0 +1,503 @@
+"""The catalogue: every check's id, level, capability, clause and history, in one place.
+
+The pytest items, the docs page, the JSON report and the certificate are all built from
+:data:`CATALOGUE`; the check bodies in :mod:`conformance.checks` are looked up by id.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = ["CATALOGUE", "Capability", "Check", "Level", "by_id"]
+
+
+class Level(str, enum.Enum):
+    """How binding a clause is: a MUST failure fails the run, a SHOULD failure warns."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Capability(str, enum.Enum):
+    """What part of the API a check needs; absent capabilities skip their checks."""
+
+    MODULE = "module"
+    CORE = "core"
+    ENDPOINTS = "endpoints"
+    EXPLAIN = "explain"
+    STREAM = "stream"
+    RUN_LOCAL = "run_local"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Check:
+    """One clause of the contract, checked by one pytest item whose id is :attr:`id`."""
+
+    id: str
+    level: Level
+    capability: Capability
+    clause: str
+    why: str
+    broken_by: str = ""
+    since: str = "0.1.0"
+
+
+M, S = Level.MUST, Level.SHOULD
+MODULE, CORE, ENDPOINTS = Capability.MODULE, Capability.CORE, Capability.ENDPOINTS
+EXPLAIN, STREAM, RUN_LOCAL = Capability.EXPLAIN, Capability.STREAM, Capability.RUN_LOCAL
+
+CATALOGUE: tuple[Check, ...] = (
+    # The plugin module
+    Check(
+        "module.loads",
+        M,
+        MODULE,
+        "The target URI resolves to a plugin module that imports and whose client constructs.",
+        "Nothing else can be judged until MLflow can load the plugin and build its client.",
+        "Entry points that name a class instead of a module; import errors.",
+    ),
+    Check(
+        "module.one-client-class",
+        M,
+        MODULE,
+        "The module has exactly one subclass of BaseDeploymentClient among its members.",
+        "MLflow's loader counts every client class it finds, imported ones included, and refuses "
+        "a module with none or with several.",
+        "Modules that import a second client class, or the base class itself, by name.",
+    ),
+    Check(
+        "module.has-run-local-and-target-help",
+        M,
+        MODULE,
+        "The module defines run_local and target_help at module level.",
+        "MLflow refuses to load a plugin module that lacks either function.",
+        "Plugins that keep run_local as a method of the client class.",
+    ),
+    Check(
+        "module.target-help-returns-text",
+        M,
+        MODULE,
+        "target_help() returns a non-empty string.",
+        "`mlflow deployments help -t <target>` prints it: users learn the URI and config there.",
+        "Helpers that return None or print instead of returning.",
+    ),
+    Check(
+        "module.run-local-signature",
+        M,
+        RUN_LOCAL,
+        "run_local accepts MLflow's real calling convention (name, model_uri, flavor, config).",
+        "MLflow documents run_local(target, name, …) but calls run_local(name, model_uri, flavor, "
+        "config); a plugin that follows the documentation receives every argument shifted by one.",
+        "Plugins written from the documented signature.",
+    ),
+    # Create
+    Check(
+        "deployment.create.returns-name",
+        M,
+        CORE,
+        "create_deployment returns a dict whose 'name' is the requested name.",
+        "Callers and MLflow's CLI read the name back from the returned dict.",
+        "Returning None, the raw server reply, or a sanitised name.",
+    ),
+    Check(
+        "deployment.create.returns-flavor",
+        S,
+        CORE,
+        "The dict create_deployment returns has a 'flavor' key.",
+        "`mlflow deployments create` prints deployment['flavor'] and crashes with KeyError "
+        "without it.",
+        "Returning only {'name': …}.",
+    ),
+    Check(
+        "deployment.create.blocks-until-ready",
+        M,
+        CORE,
+        "When create_deployment returns, predict on the new deployment works.",
+        "Create is blocking by default: scripts predict right after it.",
+        "Returning as soon as the request is accepted.",
+    ),
+    Check(
+        "deployment.create.conflict-raises",
+        M,
+        CORE,
+        "Creating a name that is in use raises.",
+        "A silent redeploy replaces a model somebody else is serving.",
+        "Plugins that overwrite, redeploy or bump a version instead of refusing.",
+    ),
+    Check(
+        "deployment.create.conflict-keeps-existing",
+        M,
+        CORE,
+        "A refused conflicting create leaves the existing deployment serving as before.",
+        "A rejected call must change nothing.",
+        "Plugins that tear the old deployment down before noticing the conflict.",
+    ),
+    Check(
+        "deployment.create.bad-model-raises",
+        M,
+        CORE,
+        "create_deployment with a model URI that cannot resolve raises.",
+        "A deployment of nothing fails later, far from its cause.",
+        "Plugins that accept any string and fail at predict time.",
+    ),
+    Check(
+        "deployment.create.bad-model-leaves-nothing",
+        M,
+        CORE,
+        "A failed create leaves no deployment behind.",
+        "A half-created deployment blocks the name and costs money on real targets.",
+        "Plugins that register the name before loading the model.",
+    ),
+    Check(
+        "deployment.create.config-none",
+        M,
+        CORE,
+        "create_deployment works with config=None.",
+        "config is optional in the API; Python callers omit it.",
+        "config.get(...) on None: AttributeError or TypeError.",
+    ),
+    # Get and list
+    Check(
+        "deployment.get.returns-name",
+        M,
+        CORE,
+        "get_deployment returns a dict whose 'name' is the requested name.",
+        "The API guarantees the 'name' key.",
+        "Raw server JSON or boto3 dicts without 'name'; renamed deployments.",
+    ),
+    Check(
+        "deployment.get.missing-raises",
+        M,
+        CORE,
+        "get_deployment of a name that does not exist raises.",
+        "Callers tell 'missing' from 'present' by the exception.",
+        "Returning None or an empty dict.",
+    ),
+    Check(
+        "deployment.list.returns-dicts",
+        M,
+        CORE,
+        "list_deployments returns a list of dicts, each with a 'name'.",
+        "The API guarantees a list of dicts with 'name'.",
+        "Lists of plain strings, or the server's raw reply.",
+    ),
+    Check(
+        "deployment.list.reflects-changes",
+        M,
+        CORE,
+        "list_deployments shows a deployment after create and no longer after delete.",
+        "Stale lists make cleanup scripts delete the wrong thing or nothing.",
+        "Caches that are never refreshed.",
+    ),
+    Check(
+        "deployment.dicts-json-able",
+        S,
+        CORE,
+        "The dicts create, get and list return can be written as JSON.",
+        "The CLI and most callers print or store them as JSON.",
+        "Datetime objects, SDK response objects or numpy values inside the dicts.",
+    ),
+    # Update
+    Check(
+        "deployment.update.switches-model",
+        M,
+        CORE,
+        "When update_deployment with a new model_uri returns, predictions come from the new model.",
+        "Update is blocking by default: the next request must see the new model.",
+        "Plugins that ignore model_uri, or return before the rollout completes.",
+    ),
+    Check(
+        "deployment.update.config-only-keeps-model",
+        M,
+        CORE,
+        "update_deployment with only a config keeps the current model serving.",
+        "A config change must not drop or replace the model.",
+        "Plugins that crash when model_uri is None, or redeploy an empty model.",
+    ),
+    Check(
+        "deployment.update.flavor-needs-model",
+        M,
+        CORE,
+        "update_deployment with a flavor but no model_uri raises.",
+        "The API allows a flavor change only together with a model.",
+        "Plugins that silently apply the flavor to the old model.",
+    ),
+    Check(
+        "deployment.update.missing-raises",
+        M,
+        CORE,
+        "update_deployment of a name that does not exist raises.",
+        "An update must not create a deployment behind the caller's back.",
+        "Plugins that upsert.",
+    ),
+    Check(
+        "deployment.update.returns-flavor",
+        S,
+        CORE,
+        "update_deployment returns None or a dict, preferably a dict with 'flavor'.",
+        "The API documents None, but `mlflow deployments update` reads ret['flavor'] and crashes "
+        "on None; a dict with 'flavor' satisfies both.",
+        "Returning None (the CLI crashes) or a string.",
+    ),
+    # Delete
+    Check(
+        "deployment.delete.removes",
+        M,
+        CORE,
+        "After delete_deployment, get raises and list no longer shows the name.",
+        "A deleted deployment must stop existing.",
+        "Soft deletes that leave the name listed.",
+    ),
+    Check(
+        "deployment.delete.idempotent",
+        M,
+        CORE,
+        "Deleting a deleted or never-existing name does not raise.",
+        "Retries and cleanup scripts delete blindly.",
+        "torchserve, redisai, tritonserver, knative and SageMaker clients raise on the second "
+        "delete.",
+    ),
+    Check(
+        "deployment.delete.spares-others",
+        M,
+        CORE,
+        "Deleting one deployment leaves the others serving.",
+        "A delete must touch only its target.",
+        "Deletes by prefix or by shared resource.",
+    ),
+    # Predict
+    Check(
+        "predict.returns-response",
+        M,
+        CORE,
+        "predict returns a PredictionsResponse (the kit's or MLflow's) with a 'predictions' key.",
+        "`mlflow deployments predict` calls result.to_json(); a dict or DataFrame crashes it.",
+        "Returning a DataFrame, an ndarray, a str or a plain dict.",
+    ),
+    Check(
+        "predict.missing-raises",
+        M,
+        CORE,
+        "predict on a deployment that does not exist raises.",
+        "Scoring nothing must not look like success.",
+        "Returning empty predictions.",
+    ),
+    Check(
+        "predict.input-unchanged",
+        M,
+        CORE,
+        "predict does not modify the input it is given.",
+        "Callers reuse their frames; a mutated input corrupts the next request.",
+        "In-place column renames or type casts.",
+    ),
+    # PredictionsResponse round trips, on the object the target returned
+    Check(
+        "predictions.formats",
+        M,
+        CORE,
+        "get_predictions works as 'dataframe', as 'ndarray' and as 'ndarray' with a dtype.",
+        "These are the two documented ways to read predictions.",
+        "Ragged predictions, or response subclasses that override get_predictions.",
+    ),
+    Check(
+        "predictions.unknown-format-raises",
+        M,
+        CORE,
+        "get_predictions with an unknown format raises.",
+        "A typo must not return something plausible.",
+        "Overrides that fall back to a default format.",
+    ),
+    Check(
+        "predictions.json-round-trip",
+        M,
+        CORE,
+        "from_json(to_json()) gives back an equal response.",
+        "Responses are written to files by the CLI and read back by scripts.",
+        "numpy arrays or DataFrames inside MLflow's PredictionsResponse: to_json raises TypeError.",
+    ),
+    Check(
+        "predictions.to-json-path",
+        M,
+        CORE,
+        "to_json(path) writes the same JSON as to_json() and returns None.",
+        "`mlflow deployments predict --output-path` uses it.",
+        "Overrides that ignore path.",
+    ),
+    Check(
+        "predictions.strict-json",
+        S,
+        CORE,
+        "to_json writes standard JSON: no NaN or Infinity tokens.",
+        "Most JSON parsers outside Python reject NaN and Infinity.",
+        "MLflow's json.dumps-based to_json writes NaN for missing values.",
+    ),
+    Check(
+        "predictions.class-round-trips",
+        M,
+        CORE,
+        "The target's PredictionsResponse class round-trips any JSON-able predictions.",
+        "Numbers, strings, records and nested dicts must survive to_json and from_json.",
+        "Subclasses whose to_json rounds, drops keys or coerces types.",
+    ),
+    # Errors
+    Check(
+        "errors.already-exists-code",
+        S,
+        CORE,
+        "A conflicting create raises MlflowException with RESOURCE_ALREADY_EXISTS.",
+        "Callers branch on the code, not on the message.",
+        "Bare Exception, ValueError or HTTP errors.",
+    ),
+    Check(
+        "errors.does-not-exist-code",
+        S,
+        CORE,
+        "Getting a missing deployment raises MlflowException with RESOURCE_DOES_NOT_EXIST.",
+        "Callers branch on the code, not on the message.",
+        "KeyError, botocore or redis errors.",
+    ),
+    Check(
+        "errors.invalid-parameter-code",
+        S,
+        CORE,
+        "An update with a flavor but no model raises MlflowException with INVALID_PARAMETER_VALUE.",
+        "Bad arguments are the caller's to fix, and the code says so.",
+        "ValueError or INTERNAL_ERROR.",
+    ),
+    # Clients and names
+    Check(
+        "client.shared-state",
+        S,
+        CORE,
+        "A second client for the same target URI sees the same deployments.",
+        "Clients are cheap handles to one target, as MLflow's CLI assumes with each command.",
+        "State kept on the client instance.",
+    ),
+    Check(
+        "names.dns-labels-round-trip",
+        M,
+        CORE,
+        "Generated DNS-1123 names survive create, get, list and delete byte for byte.",
+        "The kit names everything it creates this way, and so do most real platforms.",
+        "Plugins that sanitise or prefix names, so get(name) reports another name.",
+    ),
+    Check(
+        "names.hostile",
+        S,
+        CORE,
+        "Hostile names ('../x', very long, control characters) are refused with MlflowException "
+        "or round-trip exactly, and touch nothing else.",
+        "Names reach file paths, URLs and shell commands on real targets.",
+        "Plugins that use the name as a file path and write outside their store.",
+    ),
+    Check(
+        "concurrency.create-one-winner",
+        S,
+        CORE,
+        "Of several concurrent creates of one name, exactly one succeeds.",
+        "Two CI jobs deploying at once must not both believe they own the deployment.",
+        "Check-then-act races without a lock or a conditional write.",
+    ),
+    Check(
+        "stateful.lifecycle",
+        M,
+        CORE,
+        "Random sequences of create, update, delete, get, list and predict agree with a model of "
+        "the contract at every step.",
+        "Bugs that only show after several operations escape single-call checks.",
+        "Lists that stop at a page size; deletes that remove the wrong entry.",
+    ),
+    # Endpoints
+    Check(
+        "endpoint.create.returns-name",
+        M,
+        ENDPOINTS,
+        "create_endpoint returns a dict whose 'name' is the requested name.",
+        "The API guarantees the 'name' key.",
+        "Returning None or the raw server reply.",
+    ),
+    Check(
+        "endpoint.create.conflict-raises",
+        M,
+        ENDPOINTS,
+        "Creating an endpoint name that is in use raises.",
+        "A silent replace drops every deployment under the endpoint.",
+        "Upserting endpoints.",
+    ),
+    Check(
+        "endpoint.get.returns-name",
+        M,
+        ENDPOINTS,
+        "get_endpoint returns a dict whose 'name' is the requested name.",
+        "The API guarantees the 'name' key.",
+        "Returning the raw server reply.",
+    ),
+    Check(
+        "endpoint.get.missing-raises",
+        M,
+        ENDPOINTS,
+        "get_endpoint of a name that does not exist raises.",
+        "Callers tell 'missing' from 'present' by the exception.",
+        "Returning None.",
+    ),
+    Check(
+        "endpoint.list.returns-dicts",
+        M,
+        ENDPOINTS,
+        "list_endpoints returns a list of dicts with 'name', including a created endpoint.",
+        "The API guarantees a list of dicts with 'name'.",
+        "Lists of strings.",
+    ),
+    Check(
+        "endpoint.delete.idempotent",
+        M,
+        ENDPOINTS,
+        "delete_endpoint removes the endpoint, and deleting it again does not raise.",
+        "Retries and cleanup scripts delete blindly.",
+        "Raising on the second delete.",
+    ),
+    Check(
+        "endpoint.lists-its-deployments",
+        M,
+        ENDPOINTS,
+        "A deployment created under an endpoint is listed by list_deployments(endpoint=…).",
+        "Endpoints group deployments; the grouping must be visible.",
+        "Plugins that accept endpoint= and ignore it.",
+    ),
+    # Optional methods
+    Check(
+        "explain.returns-json-able",
+        M,
+        EXPLAIN,
+        "When explain is supported, it returns JSON-able output for the sample input.",
+        "`mlflow deployments explain` writes the result as JSON.",
+        "Returning SDK objects.",
+    ),
+    Check(
+        "stream.yields-dicts",
+        M,
+        STREAM,
+        "When predict_stream is supported, it yields dicts.",
+        "Streaming callers read each chunk as a dict.",
+        "Yielding raw bytes or strings.",
+    ),
+)
+
+_BY_ID = {check.id: check for check in CATALOGUE}
+if len(_BY_ID) != len(CATALOGUE):  # pragma: no cover - guards edits to the table above
+    raise RuntimeError("duplicate check ids in the catalogue")
+
+
+def by_id(check_id: str) -> Check:
+    """The catalogue entry for ``check_id``; an unknown id raises KeyError naming it."""
+    try:
+        return _BY_ID[check_id]
+    except KeyError:
+        raise KeyError(f"no check {check_id!r} in the catalogue") from None

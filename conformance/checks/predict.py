@@ -1,0 +1,91 @@
+"""Predict: the response type, missing deployments, and inputs left as they were."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.calling import Outcome
+from conformance.checks import check
+from conformance.checks._support import expect_error, predictions_of, shared_deployment
+from conformance.context import Context
+from conformance.verdicts import CheckFailed, PreconditionFailed
+
+
+def is_predictions_response(value: Any) -> bool:
+    """The kit's PredictionsResponse, or MLflow's."""
+    from conformance.api import PredictionsResponse
+    from conformance.api._mlflow import mlflow_deployments
+
+    if isinstance(value, PredictionsResponse):
+        return True
+    deployments = mlflow_deployments()
+    return deployments is not None and isinstance(value, deployments.PredictionsResponse)
+
+
+def prediction(context: Context) -> Outcome:
+    """One predict on the shared deployment, made once per process."""
+
+    def build(ctx: Context) -> Outcome:
+        shared = shared_deployment(ctx)
+        return ctx.client.attempt("predict", shared.name, ctx.sample_input())
+
+    return context.scenario("prediction", build)
+
+
+def response(context: Context) -> Any:
+    """The shared deployment's PredictionsResponse, which later checks take apart."""
+    outcome = prediction(context)
+    if not outcome.ok:
+        raise PreconditionFailed(f"predict failed ({outcome.error}); see predict.returns-response")
+    if not is_predictions_response(outcome.value) or "predictions" not in outcome.value:
+        raise PreconditionFailed(
+            "predict did not return a PredictionsResponse; see predict.returns-response"
+        )
+    return outcome.value
+
+
+@check("predict.returns-response")
+def returns_response(context: Context) -> None:
+    outcome = prediction(context)
+    if not outcome.ok:
+        raise CheckFailed(str(outcome.error))
+    value = outcome.value
+    if not is_predictions_response(value):
+        raise CheckFailed(
+            f"predict returned {type(value).__module__}.{type(value).__qualname__}, not a "
+            "PredictionsResponse; `mlflow deployments predict` calls .to_json() on it"
+        )
+    predictions_of(value, "predict")
+
+
+@check("predict.missing-raises")
+def missing_raises(context: Context) -> None:
+    name = context.namer.fresh("never-created")
+    outcome = context.client.attempt("predict", name, context.sample_input())
+    expect_error(context, outcome, "predicting with a deployment that does not exist must raise")
+
+
+@check("predict.input-unchanged")
+def input_unchanged(context: Context) -> None:
+    shared = shared_deployment(context)
+    given, pristine = context.sample_input(), context.sample_input()
+    context.client.predict(shared.name, given)
+    if not _same(given, pristine):
+        raise CheckFailed("predict modified the input it was given")
+
+
+def _same(left: Any, right: Any) -> bool:
+    import pandas as pd
+
+    if isinstance(left, pd.DataFrame) and isinstance(right, pd.DataFrame):
+        return (
+            left.equals(right)
+            and list(left.columns) == list(right.columns)
+            and (list(left.dtypes) == list(right.dtypes))
+        )
+    try:
+        import numpy as np
+
+        return bool(np.array_equal(np.asarray(left, dtype=object), np.asarray(right, dtype=object)))
+    except Exception:
+        return bool(left == right)

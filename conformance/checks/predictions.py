@@ -1,0 +1,133 @@
+"""PredictionsResponse round trips, on the very object (and class) the target returned."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from conformance.checks import check
+from conformance.checks.predict import response
+from conformance.context import Context
+from conformance.verdicts import CheckFailed, describe, error_kind
+
+
+def _call(description: str, function: Any, *args: Any) -> Any:
+    try:
+        return function(*args)
+    except Exception as error:
+        raise CheckFailed(f"{description} raised {describe(error)}") from error
+
+
+@check("predictions.formats")
+def formats(context: Context) -> None:
+    import numpy as np
+    import pandas as pd
+
+    value = response(context)
+    frame = _call("get_predictions('dataframe')", value.get_predictions, "dataframe")
+    if not isinstance(frame, pd.DataFrame):
+        raise CheckFailed(f"get_predictions('dataframe') returned {type(frame).__name__}")
+    array = _call("get_predictions('ndarray')", value.get_predictions, "ndarray")
+    if not isinstance(array, np.ndarray):
+        raise CheckFailed(f"get_predictions('ndarray') returned {type(array).__name__}")
+    dtype = "float64" if array.dtype.kind in "biuf" else "object"
+    typed = _call(f"get_predictions('ndarray', {dtype!r})", value.get_predictions, "ndarray", dtype)
+    if not isinstance(typed, np.ndarray) or typed.dtype != np.dtype(dtype):
+        raise CheckFailed(
+            f"get_predictions('ndarray', {dtype!r}) returned "
+            f"{getattr(typed, 'dtype', type(typed).__name__)}, not {dtype}"
+        )
+
+
+@check("predictions.unknown-format-raises")
+def unknown_format_raises(context: Context) -> None:
+    value = response(context)
+    try:
+        result = value.get_predictions("no-such-format")
+    except Exception as error:
+        if error_kind(error) == "other":
+            raise CheckFailed(
+                f"get_predictions('no-such-format') raised {describe(error)}; expected "
+                "MlflowException"
+            ) from None
+        return
+    raise CheckFailed(f"get_predictions('no-such-format') returned {type(result).__name__}")
+
+
+def _json_text(value: Any) -> str:
+    text = _call("to_json()", value.to_json)
+    if isinstance(text, bytes):
+        text = text.decode()
+    if not isinstance(text, str):
+        raise CheckFailed(f"to_json() returned {type(text).__name__}, not a str")
+    return text
+
+
+@check("predictions.json-round-trip")
+def json_round_trip(context: Context) -> None:
+    value = response(context)
+    text = _json_text(value)
+    restored = _call("from_json(to_json())", type(value).from_json, text)
+    try:
+        equal = restored == value
+    except Exception as error:
+        raise CheckFailed(
+            f"comparing the round trip with the original raised {describe(error)}"
+        ) from None
+    if not equal:
+        raise CheckFailed(f"from_json(to_json()) differs from the original: {text[:120]}")
+
+
+@check("predictions.to-json-path")
+def to_json_path(context: Context) -> None:
+    value = response(context)
+    text = _json_text(value)
+    with tempfile.TemporaryDirectory(prefix="conformance-") as folder:
+        path = Path(folder) / "predictions.json"
+        returned = _call("to_json(path)", value.to_json, str(path))
+        if returned is not None:
+            raise CheckFailed(f"to_json(path) returned {type(returned).__name__}, not None")
+        if not path.is_file():
+            raise CheckFailed("to_json(path) wrote no file")
+        written = path.read_text()
+    if written != text:
+        raise CheckFailed("to_json(path) wrote different JSON than to_json() returns")
+
+
+@check("predictions.strict-json")
+def strict_json(context: Context) -> None:
+    import json
+
+    text = _json_text(response(context))
+    strict = json.JSONDecoder(parse_constant=_reject)
+    try:
+        strict.decode(text)
+    except ValueError as error:
+        raise CheckFailed(f"to_json() wrote non-standard JSON: {error}") from None
+
+
+def _reject(token: str) -> Any:
+    raise ValueError(f"the token {token} is not standard JSON")
+
+
+@check("predictions.class-round-trips")
+def class_round_trips(context: Context) -> None:
+    from hypothesis import given
+
+    from conformance.checks.properties import json_predictions, settings_for
+
+    response_class = type(response(context))
+
+    @given(json_predictions())
+    def round_trip(predictions: Any) -> None:
+        original = response_class({"predictions": predictions})
+        text = _json_text(original)
+        restored = _call("from_json(to_json())", response_class.from_json, text)
+        if restored != original:
+            raise CheckFailed(
+                f"{response_class.__qualname__} does not round-trip {predictions!r}: got "
+                f"{dict(restored)!r}"
+            )
+
+    settings_for(context, "predictions.class-round-trips", creates_per_example=0)(round_trip)()

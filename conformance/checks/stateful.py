@@ -1,0 +1,123 @@
+"""Random sequences of operations, each step compared with a model of the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks import check
+from conformance.checks._support import expect_named_dict, listed_names, matches, predictions_of
+from conformance.context import Context
+from conformance.verdicts import CheckFailed
+
+POOL_SIZE = 3
+
+
+def contract_machine(context: Context, pool: list[str]) -> type:
+    """A state machine class that drives the target through ``context``'s tracked client."""
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, rule
+
+    client, models = context.client, context.models()
+    uris = [models.primary] + ([models.secondary] if models.secondary else [])
+    flavor, config = context.profile.flavor, context.create_config
+    seen: dict[str, Any] = {}  # what each model predicted first, when not known in advance
+
+    names = st.sampled_from(pool)
+    model_uris = st.sampled_from(uris)
+
+    class ContractMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.deployed: dict[str, str] = {}  # name -> model URI
+
+        @rule(name=names, uri=model_uris)
+        def create(self, name: str, uri: str) -> None:
+            outcome = client.attempt("create_deployment", name, uri, flavor, config)
+            if name in self.deployed:
+                if outcome.ok:
+                    raise CheckFailed(f"create_deployment({name!r}) succeeded, but it exists")
+                return
+            if not outcome.ok:
+                raise CheckFailed(f"create_deployment({name!r}) failed: {outcome.error}")
+            expect_named_dict(outcome.value, name, f"create_deployment({name!r})")
+            self.deployed[name] = uri
+
+        @rule(name=names, uri=model_uris)
+        def update(self, name: str, uri: str) -> None:
+            outcome = client.attempt("update_deployment", name, uri)
+            if name not in self.deployed:
+                if outcome.ok:
+                    raise CheckFailed(f"update_deployment({name!r}) succeeded, but it is missing")
+                return
+            if not outcome.ok:
+                raise CheckFailed(f"update_deployment({name!r}) failed: {outcome.error}")
+            self.deployed[name] = uri
+
+        @rule(name=names)
+        def delete(self, name: str) -> None:
+            outcome = client.attempt("delete_deployment", name)
+            if not outcome.ok:
+                raise CheckFailed(f"delete_deployment({name!r}) failed: {outcome.error}")
+            self.deployed.pop(name, None)
+
+        @rule(name=names)
+        def get(self, name: str) -> None:
+            outcome = client.attempt("get_deployment", name)
+            if name in self.deployed:
+                if not outcome.ok:
+                    raise CheckFailed(f"get_deployment({name!r}) failed: {outcome.error}")
+                expect_named_dict(outcome.value, name, f"get_deployment({name!r})")
+            elif outcome.ok:
+                raise CheckFailed(f"get_deployment({name!r}) found a deleted deployment")
+
+        @rule()
+        def list_all(self) -> None:
+            listed = set(listed_names(client.list_deployments(), "list_deployments()"))
+            shown = listed & set(pool)
+            if shown != set(self.deployed):
+                raise CheckFailed(
+                    f"list_deployments() shows {sorted(shown)}; expected {sorted(self.deployed)}"
+                )
+
+        @rule(name=names)
+        def predict(self, name: str) -> None:
+            outcome = client.attempt("predict", name, context.sample_input())
+            if name not in self.deployed:
+                if outcome.ok:
+                    raise CheckFailed(f"predict({name!r}) succeeded on a missing deployment")
+                return
+            if not outcome.ok:
+                raise CheckFailed(f"predict({name!r}) failed: {outcome.error}")
+            uri = self.deployed[name]
+            got = predictions_of(outcome.value, f"predict({name!r})")
+            expected = context.expected_predictions(uri)
+            if expected is None:
+                expected = seen.setdefault(uri, got)
+            if not matches(got, expected):
+                raise CheckFailed(
+                    f"predict({name!r}) gave {got!r}, but the deployed model {uri!r} predicts "
+                    f"{expected!r}"
+                )
+
+        def teardown(self) -> None:
+            for name in list(self.deployed):
+                client.attempt("delete_deployment", name)
+
+    return ContractMachine
+
+
+@check("stateful.lifecycle")
+def lifecycle(context: Context) -> None:
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from conformance.checks.properties import settings_for
+
+    pool = [context.namer.fresh(f"state-{index}") for index in range(POOL_SIZE)]
+    slow = context.measured_latency() >= 0.2
+    settings = settings_for(
+        context,
+        "stateful.lifecycle",
+        creates_per_example=2 if slow else 3,
+        stateful_step_count=6 if slow else 20,
+    )
+    run_state_machine_as_test(contract_machine(context, pool), settings=settings)

@@ -1,0 +1,247 @@
+"""What the checks of one process share: the loaded plugin, the tracked client, the models, the
+sample input, and scenarios that several checks judge (run once, then cached).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from conformance.calling import CallRunner
+from conformance.naming import Namer
+from conformance.profile import Profile
+from conformance.tracking import OPTIONAL_METHODS, TrackedClient, inherited_from_base
+from conformance.verdicts import CheckFailed, PreconditionFailed, describe
+
+if TYPE_CHECKING:
+    import pytest
+
+    from conformance.api.targets import ModuleInspection
+    from conformance.models import ModelPair
+
+__all__ = ["Context", "LoadedPlugin"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class LoadedPlugin:
+    """The outcome of loading the plugin: each stage's result or the reason it failed."""
+
+    module: ModuleType | None = None
+    load_error: str | None = None
+    inspection: ModuleInspection | None = None
+    client_class: type | None = None
+    client: Any = None
+    construct_error: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.client is not None
+
+
+@dataclass
+class Context:
+    """Per-process state of a run (each xdist worker has its own)."""
+
+    config: pytest.Config
+    profile: Profile
+    namer: Namer = field(default_factory=Namer)
+    runner: CallRunner = field(init=False)
+    notes: dict[str, Any] = field(default_factory=dict)
+    swept: list[str] = field(default_factory=list)
+    current_item: Any = None
+    _plugin: LoadedPlugin | None = None
+    _tracked: TrackedClient | None = None
+    _models: ModelPair | None = None
+    _input: Any = None
+    _input_is_default: bool = True
+    _scenarios: dict[str, tuple[bool, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.runner = CallRunner(self.profile.timeout)
+
+    # -- the plugin -----------------------------------------------------------------------------
+
+    @property
+    def target_name(self) -> str:
+        from conformance.api.targets import parse_target_uri
+
+        return parse_target_uri(self.profile.target)
+
+    def plugin(self) -> LoadedPlugin:
+        """Load the plugin once; failures are recorded, never raised."""
+        if self._plugin is None:
+            self._plugin = self._load()
+        return self._plugin
+
+    def _load(self) -> LoadedPlugin:
+        from conformance.api import targets
+
+        loaded = LoadedPlugin()
+        try:
+            if self.profile.plugin:
+                targets.register_target(self.target_name, self.profile.plugin)
+            loaded.module = targets.load_target_module(self.profile.target)
+        except Exception as error:
+            loaded.load_error = getattr(error, "message", None) or describe(error)
+            return loaded
+        loaded.inspection = targets.inspect_plugin_module(loaded.module)
+        if len(loaded.inspection.client_classes) != 1:
+            loaded.construct_error = "the module does not have exactly one client class"
+            return loaded
+        loaded.client_class = getattr(loaded.module, loaded.inspection.client_classes[0])
+        try:
+            loaded.client = self.runner.call(
+                f"{loaded.client_class.__name__}({self.profile.target!r})",
+                loaded.client_class,
+                self.profile.target,
+            )
+        except CheckFailed as failure:
+            loaded.construct_error = str(failure)
+        except Exception as error:
+            loaded.construct_error = (
+                f"{loaded.client_class.__name__}({self.profile.target!r}) raised {describe(error)}"
+            )
+        return loaded
+
+    @property
+    def client(self) -> TrackedClient:
+        """The tracked client; a plugin that did not load makes the check skip."""
+        if self._tracked is None:
+            plugin = self.plugin()
+            if not plugin.usable:
+                import pytest
+
+                reason = plugin.load_error or plugin.construct_error
+                pytest.skip(f"the plugin did not load, see module.loads: {reason}")
+            self._tracked = TrackedClient(plugin.client, self.runner, self.namer)
+            if self.profile.sweep:
+                self.swept = self._tracked.sweep()
+        return self._tracked
+
+    def new_raw_client(self) -> Any:
+        """A second, untracked client for the same URI, built as MLflow builds clients."""
+        plugin = self.plugin()
+        assert plugin.client_class is not None
+        return self.runner.call(
+            f"{plugin.client_class.__name__}({self.profile.target!r})",
+            plugin.client_class,
+            self.profile.target,
+        )
+
+    def warn(self, message: str) -> None:
+        """A SHOULD-level remark on the running check, which still passes."""
+        if self.current_item is not None:
+            self.current_item.warn(message)
+
+    # -- capabilities ---------------------------------------------------------------------------
+
+    def declared(self, capability: str) -> bool | None:
+        """What the profile or a hook declares about ``capability``; None when nothing."""
+        declared = dict(self.profile.capabilities)
+        for answer in self.config.hook.pytest_conformance_capabilities(
+            config=self.config, target_uri=self.profile.target
+        ):
+            declared.update(answer or {})
+        return declared.get(capability)
+
+    def statically_absent(self, capability: str) -> str | None:
+        """Why ``capability`` is absent without calling anything, or None if it may be there."""
+        plugin = self.plugin()
+        if plugin.client is None:
+            return None
+        methods = [m for m, cap in OPTIONAL_METHODS.items() if cap == capability]
+        left = [m for m in methods if inherited_from_base(plugin.client, m)]
+        if methods and left:
+            return f"{', '.join(left)} left to the base class"
+        return None
+
+    # -- models and input -----------------------------------------------------------------------
+
+    def models(self) -> ModelPair:
+        """The models to deploy; without any, a clear error says which option to set."""
+        if self._models is None:
+            from conformance.models import ModelPair, default_models
+
+            hooked = self.config.hook.pytest_conformance_models(
+                config=self.config, target_uri=self.profile.target
+            )
+            uris = list(hooked or self.profile.model_uris)
+            if uris:
+                source = "the pytest_conformance_models hook" if hooked else "the profile"
+                second = uris[1] if len(uris) > 1 else None
+                self._models = ModelPair(uris[0], second, source)
+            else:
+                pair = default_models(self.target_name)
+                if pair is None:
+                    raise PreconditionFailed(
+                        f"no model to deploy to {self.profile.target!r}: pass "
+                        "--deployment-model-uri twice (the primary model, then the model to "
+                        "update to), or install the kit's mlflow extra so it can save two tiny "
+                        "pyfunc models itself"
+                    )
+                self._models = pair
+        return self._models
+
+    def sample_input(self) -> Any:
+        """A fresh copy of the sample input for each call, so no call sees another's changes."""
+        if self._input is None:
+            from conformance.inputs import default_input, read_input
+
+            hooked = self.config.hook.pytest_conformance_sample_input(
+                config=self.config, target_uri=self.profile.target
+            )
+            if hooked is not None:
+                self._input, self._input_is_default = hooked, False
+            elif self.profile.input:
+                self._input, self._input_is_default = read_input(self.profile.input), False
+            else:
+                self._input = default_input()
+        return copy.deepcopy(self._input)
+
+    def expected_predictions(self, model_uri: str) -> list[Any] | None:
+        """Exact predictions for ``model_uri`` on the sample input, when the kit knows them."""
+        return self.models().expected(model_uri, self.sample_input(), self._input_is_default)
+
+    @property
+    def create_config(self) -> dict[str, Any] | None:
+        """The config passed to create: the profile's, or None when it has none."""
+        return dict(self.profile.config) if self.profile.config else None
+
+    # -- scenarios ------------------------------------------------------------------------------
+
+    def scenario(self, key: str, build: Callable[[Context], T]) -> T:
+        """Run ``build`` once per process; later calls get its result (or its failure again)."""
+        if key not in self._scenarios:
+            try:
+                self._scenarios[key] = (True, build(self))
+            except (CheckFailed, PreconditionFailed) as failure:
+                self._scenarios[key] = (False, failure)
+        ok, value = self._scenarios[key]
+        if not ok:
+            raise PreconditionFailed(f"the {key} scenario could not run: {value}")
+        return value
+
+    def measured_latency(self) -> float:
+        """Seconds one create took, from the shared deployment; 0 when unknown."""
+        return float(self.notes.get("create_seconds", 0.0))
+
+    # -- teardown ---------------------------------------------------------------------------------
+
+    def finish(self) -> dict[str, Any]:
+        """Delete what the run created; the run's statistics."""
+        started = time.perf_counter()
+        leftovers = self._tracked.cleanup() if self._tracked is not None else []
+        return {
+            "deployments_created": self._tracked.deployments_created if self._tracked else 0,
+            "plugin_calls": self._tracked.calls if self._tracked else 0,
+            "leftovers": leftovers,
+            "swept": self.swept,
+            "cleanup_seconds": round(time.perf_counter() - started, 3),
+            "notes": self.notes,
+        }

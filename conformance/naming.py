@@ -1,0 +1,61 @@
+"""Names for everything the kit creates: unique per run and per xdist worker, DNS-1123 safe.
+
+Real targets such as Kubernetes accept only DNS-1123 labels (lowercase letters, digits and '-',
+at most 63 characters, starting with a letter and ending with a letter or digit), so every
+name the kit makes is one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import secrets
+import string
+import threading
+
+__all__ = ["KIT_NAME_PATTERN", "MAX_LABEL", "Namer", "is_dns_label", "is_kit_name"]
+
+MAX_LABEL = 63
+_PREFIX = "mdc"  # mlflow deployments conformance
+_TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+KIT_NAME_PATTERN = re.compile(rf"^{_PREFIX}-[a-z0-9]{{6}}-(?:m|w\d+)-[a-z0-9-]*[a-z0-9]$")
+_DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def is_dns_label(name: str) -> bool:
+    """True when ``name`` is a valid DNS-1123 label."""
+    return bool(_DNS_LABEL.match(name))
+
+
+def is_kit_name(name: object) -> bool:
+    """True when ``name`` looks like something a run of the kit created."""
+    return isinstance(name, str) and bool(KIT_NAME_PATTERN.match(name))
+
+
+def _worker_tag() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw3" under xdist
+    digits = worker.removeprefix("gw")
+    return f"w{digits}" if digits.isdigit() else "m"
+
+
+class Namer:
+    """Hands out fresh names sharing this run's prefix, e.g. ``mdc-k3x9q2-w1-update-4``."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(6))
+        self.prefix = f"{_PREFIX}-{self.token}-{_worker_tag()}"
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def fresh(self, purpose: str = "") -> str:
+        """A name never handed out before in this run; ``purpose`` makes it readable."""
+        with self._lock:
+            number = next(self._counter)
+        slug = re.sub(r"[^a-z0-9]+", "-", purpose.lower()).strip("-")
+        tail = f"-{number}"
+        room = MAX_LABEL - len(self.prefix) - len(tail) - 1
+        slug = slug[: max(room, 0)].strip("-")
+        name = f"{self.prefix}-{slug}{tail}" if slug else f"{self.prefix}{tail}"
+        assert is_dns_label(name), name
+        return name

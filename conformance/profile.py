@@ -1,0 +1,171 @@
+"""The settings of one run, merged from every source and validated against the shipped schema.
+
+Sources, weakest first: defaults, ``[tool.deployment-conformance]`` in pyproject.toml, the
+profile file, the ``pytest_conformance_profile`` hook, the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from conformance.options import DEFAULT_TIMEOUT, OPTIONS, PYPROJECT_SECTION
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = ["DEFAULT_BAD_MODEL_URI", "Profile", "ProfileError", "load_profile", "validate"]
+
+SCHEMA_PATH = Path(__file__).with_name("schemas") / "profile.schema.json"
+# No target resolves this scheme, so create must refuse it.
+DEFAULT_BAD_MODEL_URI = "conformance-unresolvable://no/such/model"
+
+
+class ProfileError(ValueError):
+    """A setting is missing or wrong; the message names the source and the key."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Every setting of one run, after merging."""
+
+    target: str
+    plugin: str | None = None
+    model_uris: tuple[str, ...] = ()
+    bad_model_uri: str = DEFAULT_BAD_MODEL_URI
+    flavor: str | None = None
+    input: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    report: str | None = None
+    certificate: str | None = None
+    strict: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    sweep: bool = False
+    xfail: dict[str, str] = field(default_factory=dict)
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    hypothesis: str = "quick"
+
+    @classmethod
+    def from_mapping(cls, settings: dict[str, Any]) -> Profile:
+        """Build from merged settings; ``target`` is required."""
+        validate(settings, "the merged settings")
+        if not settings.get("target"):
+            raise ProfileError(
+                "no target: pass --deployment-target=URI, or set 'target' in the profile"
+            )
+        values = dict(settings)
+        values.pop("profile", None)
+        if "model_uris" in values:
+            values["model_uris"] = tuple(values["model_uris"])
+        return cls(**values)
+
+
+def validate(settings: dict[str, Any], source: str) -> None:
+    """Check ``settings`` against the profile schema; the error names the bad key."""
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(settings), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    if error.validator == "additionalProperties" and not error.absolute_path:
+        known = sorted(schema["properties"])
+        unknown = sorted(set(settings) - set(known))
+        raise ProfileError(
+            f"{source}: unknown key {', '.join(map(repr, unknown))}; known keys: {', '.join(known)}"
+        )
+    key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    raise ProfileError(f"{source}: key {key!r}: {error.message}")
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(
+            f"profile {path} is not valid {path.suffix[1:] or 'TOML'}: {exc}"
+        ) from exc
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get(PYPROJECT_SECTION, {})
+    if not isinstance(data, dict):
+        raise ProfileError(f"profile {path} must hold a table of settings")
+    return data
+
+
+def _pyproject_settings(rootpath: Path) -> dict[str, Any]:
+    pyproject = rootpath / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    return _read_file(pyproject)
+
+
+def _split_pairs(values: list[str], flag: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise ProfileError(f"{flag} takes KEY=VALUE; got {value!r}")
+        pairs[key] = rest
+    return pairs
+
+
+def _command_line_settings(option: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for spec in OPTIONS:
+        value = getattr(option, spec.dest, None)
+        if value is None or value is False or spec.key == "profile":
+            continue
+        if spec.key in ("config", "xfail"):
+            value = _split_pairs(value, spec.flag)
+        elif spec.key == "capabilities":
+            flags = _split_pairs(value, spec.flag)
+            bad = {k: v for k, v in flags.items() if v not in ("on", "off")}
+            if bad:
+                raise ProfileError(f"{spec.flag} takes NAME=on or NAME=off; got {bad}")
+            value = {name: state == "on" for name, state in flags.items()}
+        elif spec.key == "timeout":
+            try:
+                value = float(value)
+            except ValueError:
+                raise ProfileError(
+                    f"{spec.flag} takes a number of seconds; got {value!r}"
+                ) from None
+        settings[spec.key] = value
+    return settings
+
+
+def load_profile(config: pytest.Config) -> Profile:
+    """Merge every source for this pytest run; a bad setting raises :class:`ProfileError`."""
+    layers: list[tuple[str, dict[str, Any]]] = [
+        ("[tool.deployment-conformance] in pyproject.toml", _pyproject_settings(config.rootpath))
+    ]
+    profile_path = getattr(config.option, "conformance_profile", None)
+    if profile_path:
+        layers.append((f"profile {profile_path}", _read_file(Path(profile_path))))
+    hooked = config.hook.pytest_conformance_profile(config=config)
+    if hooked:
+        layers.append(("the pytest_conformance_profile hook", dict(hooked)))
+    layers.append(("the command line", _command_line_settings(config.option)))
+    merged: dict[str, Any] = {}
+    for source, settings in layers:
+        validate(settings, source)
+        for key, value in settings.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return Profile.from_mapping(merged)

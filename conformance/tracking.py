@@ -1,0 +1,318 @@
+"""The tracked client: the only way checks reach the plugin.
+
+It calls each method the way MLflow's CLI does (name, model_uri and flavor positionally;
+``config=`` and ``endpoint=`` only when the signature takes them), under the run's timeout. It
+records what it creates and, at teardown, deletes it in reverse order. It never deletes a name
+it did not create, except the kit's own leftovers when asked to sweep.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.calling import CallRunner, Outcome, accepts, render_call
+from conformance.naming import Namer, is_kit_name
+from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised
+
+__all__ = ["OPTIONAL_METHODS", "Resource", "TrackedClient", "inherited_from_base"]
+
+# Optional methods and the capability each belongs to.
+OPTIONAL_METHODS = {
+    "explain": "explain",
+    "predict_stream": "stream",
+    "create_endpoint": "endpoints",
+    "update_endpoint": "endpoints",
+    "delete_endpoint": "endpoints",
+    "list_endpoints": "endpoints",
+    "get_endpoint": "endpoints",
+}
+_STREAM_CHUNK_LIMIT = 10_000
+
+
+def _base_classes() -> list[type]:
+    from conformance.api._mlflow import mlflow_deployments
+    from conformance.api.client import BaseDeploymentClient
+
+    bases: list[type] = [BaseDeploymentClient]
+    deployments = mlflow_deployments()
+    if deployments is not None:
+        bases.append(deployments.BaseDeploymentClient)
+    return bases
+
+
+def inherited_from_base(client: Any, method: str) -> bool:
+    """True when ``method`` is the base class's placeholder, not the plugin's own code."""
+    implementation = getattr(type(client), method, None)
+    return any(getattr(base, method, object()) is implementation for base in _base_classes())
+
+
+def _signals_unsupported(error: BaseException) -> bool:
+    return isinstance(error, NotImplementedError) or (
+        getattr(error, "error_code", None) == "NOT_IMPLEMENTED"
+        or "unimplemented in base client" in str(error)
+    )
+
+
+@dataclass
+class Resource:
+    """One deployment or endpoint the kit asked for, and what it believes became of it."""
+
+    kind: str  # "deployment" or "endpoint"
+    name: str
+    endpoint: str | None = None
+    state: str = "pending"  # pending → live / uncertain → deleted
+
+
+@dataclass
+class TrackedClient:
+    """Wraps the plugin's client; every check goes through it."""
+
+    client: Any
+    runner: CallRunner
+    namer: Namer
+    resources: dict[tuple[str, str], Resource] = field(default_factory=dict)
+    deployments_created: int = 0
+    calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _method(self, method: str) -> Callable[..., Any]:
+        capability = OPTIONAL_METHODS.get(method)
+        if capability and inherited_from_base(self.client, method):
+            raise CapabilityAbsent(capability, f"{method}() is left to the base class")
+        function = getattr(self.client, method, None)
+        if not callable(function):
+            if capability:
+                raise CapabilityAbsent(capability, f"the client has no {method}()")
+            raise PluginRaised(f"{method}()", AttributeError(f"the client has no {method}()"))
+        return function
+
+    def invoke(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``method``; a plugin exception becomes :class:`PluginRaised`."""
+        function = self._method(method)
+        return self._run(
+            method, render_call(method, args, kwargs), lambda: function(*args, **kwargs)
+        )
+
+    def _run(self, method: str, description: str, body: Callable[[], Any]) -> Any:
+        with self._lock:
+            self.calls += 1
+        try:
+            return self.runner.call(description, body)
+        except (CheckFailed, CapabilityAbsent):
+            raise
+        except Exception as error:
+            capability = OPTIONAL_METHODS.get(method)
+            if capability and _signals_unsupported(error):
+                reason = f"{method}() raised {type(error).__name__}"
+                raise CapabilityAbsent(capability, reason) from error
+            raise PluginRaised(description, error) from error
+
+    def attempt(self, method: str, *args: Any, **kwargs: Any) -> Outcome:
+        """Like :meth:`invoke`, but the outcome is returned whether it raised or not."""
+
+        started = time.perf_counter()
+        try:
+            value = getattr(self, method)(*args, **kwargs)
+        except CheckFailed as raised:  # PluginRaised or PluginTimedOut
+            return Outcome(error=raised, seconds=time.perf_counter() - started)
+        return Outcome(value=value, seconds=time.perf_counter() - started)
+
+    def _keywords(self, method: str, **candidates: Any) -> dict[str, Any]:
+        """The keyword arguments ``method`` accepts, as MLflow's CLI decides them."""
+        function = self._method(method)
+        keywords: dict[str, Any] = {}
+        for name, value in candidates.items():
+            if name == "endpoint" and value is None:
+                continue
+            if accepts(function, name):
+                keywords[name] = value
+            elif name == "endpoint":
+                raise CapabilityAbsent("endpoints", f"{method}() takes no endpoint argument")
+        return keywords
+
+    def _remember(self, kind: str, name: str, endpoint: str | None = None) -> Resource:
+        with self._lock:
+            resource = Resource(kind, name, endpoint)
+            self.resources.pop((kind, name), None)  # re-creating moves it to the end
+            self.resources[(kind, name)] = resource
+            return resource
+
+    def _mark(self, kind: str, name: str, state: str) -> None:
+        with self._lock:
+            if (kind, name) in self.resources:
+                self.resources[(kind, name)].state = state
+
+    # -- deployments --------------------------------------------------------------------------
+
+    def create_deployment(
+        self,
+        name: str,
+        model_uri: str,
+        flavor: str | None = None,
+        config: dict[str, Any] | None = None,
+        endpoint: str | None = None,
+    ) -> Any:
+        keywords = self._keywords("create_deployment", config=config, endpoint=endpoint)
+        resource = self._remember("deployment", name, endpoint)
+        try:
+            result = self.invoke("create_deployment", name, model_uri, flavor, **keywords)
+        except BaseException:
+            resource.state = "uncertain"
+            raise
+        resource.state = "live"
+        with self._lock:
+            self.deployments_created += 1
+        return result
+
+    def create_concurrently(
+        self, name: str, model_uri: str, copies: int, config: dict[str, Any] | None = None
+    ) -> list[Outcome]:
+        """``copies`` creates of one name, started at the same instant."""
+        function = self._method("create_deployment")
+        keywords = self._keywords("create_deployment", config=config)
+        resource = self._remember("deployment", name)
+        outcomes = self.runner.call_concurrently(
+            [(function, (name, model_uri, None), keywords) for _ in range(copies)]
+        )
+        successes = sum(outcome.ok for outcome in outcomes)
+        resource.state = "live" if successes else "uncertain"
+        with self._lock:
+            self.deployments_created += successes
+        return outcomes
+
+    def update_deployment(
+        self,
+        name: str,
+        model_uri: str | None = None,
+        flavor: str | None = None,
+        config: dict[str, Any] | None = None,
+        endpoint: str | None = None,
+    ) -> Any:
+        keywords = self._keywords("update_deployment", config=config, endpoint=endpoint)
+        return self.invoke(
+            "update_deployment", name, model_uri=model_uri, flavor=flavor, **keywords
+        )
+
+    def delete_deployment(self, name: str, endpoint: str | None = None) -> Any:
+        keywords = self._keywords("delete_deployment", endpoint=endpoint)
+        result = self.invoke("delete_deployment", name, **keywords)
+        self._mark("deployment", name, "deleted")
+        return result
+
+    def list_deployments(self, endpoint: str | None = None) -> Any:
+        return self.invoke(
+            "list_deployments", **self._keywords("list_deployments", endpoint=endpoint)
+        )
+
+    def get_deployment(self, name: str, endpoint: str | None = None) -> Any:
+        keywords = self._keywords("get_deployment", endpoint=endpoint)
+        return self.invoke("get_deployment", name, **keywords)
+
+    def predict(self, name: str, inputs: Any, endpoint: str | None = None) -> Any:
+        return self.invoke("predict", name, inputs, **self._keywords("predict", endpoint=endpoint))
+
+    def explain(self, name: str, inputs: Any) -> Any:
+        return self.invoke("explain", name, inputs)
+
+    def predict_stream(self, name: str, inputs: Any) -> list[Any]:
+        """Every chunk the stream yields, read inside the timed call."""
+
+        def read_all(function: Callable[..., Any]) -> list[Any]:
+            chunks = []
+            for chunk in function(name, inputs):
+                chunks.append(chunk)
+                if len(chunks) >= _STREAM_CHUNK_LIMIT:
+                    break
+            return chunks
+
+        function = self._method("predict_stream")
+        description = render_call("predict_stream", (name, inputs), {})
+        return self._run("predict_stream", description, lambda: read_all(function))
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def create_endpoint(self, name: str, config: dict[str, Any] | None = None) -> Any:
+        keywords = self._keywords("create_endpoint", config=config)
+        resource = self._remember("endpoint", name)
+        try:
+            result = self.invoke("create_endpoint", name, **keywords)
+        except BaseException:
+            resource.state = "uncertain"
+            raise
+        resource.state = "live"
+        return result
+
+    def get_endpoint(self, name: str) -> Any:
+        return self.invoke("get_endpoint", name)
+
+    def list_endpoints(self) -> Any:
+        return self.invoke("list_endpoints")
+
+    def delete_endpoint(self, name: str) -> Any:
+        result = self.invoke("delete_endpoint", name)
+        self._mark("endpoint", name, "deleted")
+        return result
+
+    # -- teardown -----------------------------------------------------------------------------
+
+    def cleanup(self) -> list[str]:
+        """Delete what the kit created, newest first; return what is still there afterwards."""
+        self.runner.abandon()  # never queue behind a call that hung or was interrupted
+        pending = [r for r in reversed(list(self.resources.values())) if r.state != "deleted"]
+        for resource in pending:
+            deleter = (
+                self.delete_deployment if resource.kind == "deployment" else self.delete_endpoint
+            )
+            try:
+                if resource.kind == "deployment":
+                    deleter(resource.name, endpoint=resource.endpoint)  # type: ignore[call-arg]
+                else:
+                    deleter(resource.name)
+            except Exception:  # judged by the leftover listing below, not here
+                continue
+        return self.leftovers()
+
+    def leftovers(self) -> list[str]:
+        """Names the kit created that the target still lists."""
+        mine = {(r.kind, r.name) for r in self.resources.values()}
+        remaining: list[str] = []
+        for kind, lister in (
+            ("deployment", self.list_deployments),
+            ("endpoint", self.list_endpoints),
+        ):
+            try:
+                listed = lister()
+            except Exception:
+                continue
+            for entry in listed if isinstance(listed, list) else []:
+                name = entry.get("name") if isinstance(entry, dict) else None
+                if (kind, name) in mine:
+                    remaining.append(f"{kind} {name}")
+        return remaining
+
+    def sweep(self) -> list[str]:
+        """Delete deployments and endpoints that earlier runs of the kit left; name them."""
+        swept: list[str] = []
+        for kind, lister, deleter in (
+            ("deployment", self.list_deployments, self.delete_deployment),
+            ("endpoint", self.list_endpoints, self.delete_endpoint),
+        ):
+            try:
+                listed = lister()
+            except Exception:
+                continue
+            for entry in listed if isinstance(listed, list) else []:
+                name = entry.get("name") if isinstance(entry, dict) else None
+                if is_kit_name(name) and not name.startswith(self.namer.prefix):
+                    try:
+                        deleter(name)
+                    except Exception:
+                        continue
+                    swept.append(f"{kind} {name}")
+        return swept

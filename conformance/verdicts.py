@@ -1,0 +1,94 @@
+"""How a check reaches its verdict: the exceptions it raises and the rules for judging errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CapabilityAbsent",
+    "CheckFailed",
+    "PluginRaised",
+    "PluginTimedOut",
+    "PreconditionFailed",
+    "describe",
+    "error_kind",
+    "is_mlflow_exception",
+]
+
+
+class CheckFailed(AssertionError):
+    """The plugin broke the clause; the message says how, in one or two sentences."""
+
+
+class PluginRaised(CheckFailed):
+    """A plugin call raised where the clause expects it to succeed."""
+
+    def __init__(self, call: str, error: BaseException) -> None:
+        self.call = call
+        self.error = error
+        super().__init__(f"{call} raised {describe(error)}")
+
+
+class PluginTimedOut(CheckFailed):
+    """A plugin call did not return within the timeout: the plugin hangs."""
+
+    def __init__(self, call: str, seconds: float) -> None:
+        self.call = call
+        self.seconds = seconds
+        super().__init__(
+            f"{call} did not return within {seconds:g} s (raise --conformance-timeout if the "
+            "target is just slow)"
+        )
+
+
+class PreconditionFailed(Exception):
+    """What a check needs (a deployment, a response) could not be had; it cannot judge."""
+
+
+class CapabilityAbsent(Exception):
+    """The plugin does not implement an optional part of the API."""
+
+    def __init__(self, capability: str, reason: str) -> None:
+        self.capability = capability
+        super().__init__(f"capability '{capability}' not supported: {reason}")
+
+
+def describe(error: BaseException) -> str:
+    """``TypeName: message``, short enough for one line of a report."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if len(text) > 300:
+        text = text[:297] + "..."
+    name = type(error).__qualname__
+    module = type(error).__module__
+    if module not in ("builtins", "__main__"):
+        name = f"{module.split('.')[0]}.{name}" if "." in module else f"{module}.{name}"
+    return f"{name}: {text}" if text else name
+
+
+def is_mlflow_exception(error: BaseException) -> bool:
+    """True for the kit's MlflowException and for MLflow's own."""
+    from conformance.api._mlflow import mlflow_exceptions
+    from conformance.api.errors import MlflowException
+
+    if isinstance(error, MlflowException):
+        return True
+    exceptions = mlflow_exceptions()
+    return exceptions is not None and isinstance(error, exceptions.MlflowException)
+
+
+def _is_http_error(error: BaseException) -> bool:
+    return any(cls.__name__ == "HTTPError" for cls in type(error).__mro__)
+
+
+def error_kind(error: BaseException) -> str:
+    """'mlflow' for MlflowException, 'http' for an HTTPError, 'other' for anything else."""
+    if is_mlflow_exception(error):
+        return "mlflow"
+    if _is_http_error(error):
+        return "http"
+    return "other"
+
+
+def error_code(error: BaseException) -> Any:
+    """The error code an exception carries, or None."""
+    return getattr(error, "error_code", None)
