@@ -1,0 +1,55 @@
+# Two commands set everything up on a fresh machine:
+#   make certify   the kit certifies the reference target and writes its report
+#   make test      the project's own tests, without MLflow and then with mlflow-skinny
+
+PYTHON ?= python3
+VENV := .venv
+VENV_MLFLOW := .venv-mlflow
+REPORTS := reports
+PYTEST_FLAGS ?= -q -p no:cacheprovider
+
+# MLflow 3 reports usage to an outside host unless told not to.
+export MLFLOW_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := 1
+
+.PHONY: certify test test-core test-mlflow lint docs-check benchmark clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(VENV_MLFLOW)/.installed: pyproject.toml
+	test -x $(VENV_MLFLOW)/bin/python || $(PYTHON) -m venv $(VENV_MLFLOW)
+	$(VENV_MLFLOW)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_MLFLOW)/bin/python -m pip install --quiet -e ".[dev,mlflow]"
+	touch $@
+
+certify: $(VENV)/.installed
+	mkdir -p $(REPORTS)
+	$(VENV)/bin/python -m pytest --deployment-target=memory \
+		--conformance-report=$(REPORTS)/memory.json \
+		--conformance-certificate=$(REPORTS)/CERTIFICATE.md $(PYTEST_FLAGS)
+	@echo "report: $(REPORTS)/memory.json  certificate: $(REPORTS)/CERTIFICATE.md"
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+docs-check: $(VENV)/.installed
+	$(VENV)/bin/python docs/generate.py --check
+
+test-core: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest tests $(PYTEST_FLAGS)
+
+test-mlflow: $(VENV_MLFLOW)/.installed
+	$(VENV_MLFLOW)/bin/python -m pytest tests $(PYTEST_FLAGS)
+
+test: lint docs-check test-core test-mlflow
+
+benchmark: $(VENV_MLFLOW)/.installed
+	$(VENV_MLFLOW)/bin/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(VENV_MLFLOW) $(REPORTS) .pytest_cache .hypothesis
