@@ -98,10 +98,11 @@ def _import(target: str, module_or_name: ModuleType | str | Any) -> ModuleType:
     if isinstance(module_or_name, ModuleType):
         return module_or_name
     try:
+        # Entry points may come from importlib.metadata or its backport: recognise either.
         loaded = (
-            module_or_name.load()
-            if isinstance(module_or_name, importlib.metadata.EntryPoint)
-            else importlib.import_module(module_or_name)
+            importlib.import_module(module_or_name)
+            if isinstance(module_or_name, str)
+            else module_or_name.load()
         )
     except Exception as exc:
         raise MlflowException(
