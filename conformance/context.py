@@ -209,9 +209,12 @@ class Context:
         return self.models().expected(model_uri, self.sample_input(), self._input_is_default)
 
     @property
-    def create_config(self) -> dict[str, Any] | None:
-        """The config passed to create: the profile's, or None when it has none."""
-        return dict(self.profile.config) if self.profile.config else None
+    def create_config(self) -> dict[str, Any]:
+        """The config passed to create: the profile's, as a dict even when empty.
+
+        MLflow's CLI always passes a dict; ``deployment.create.config-none`` checks None.
+        """
+        return dict(self.profile.config)
 
     # -- scenarios ------------------------------------------------------------------------------
 

@@ -54,6 +54,12 @@ def write_summary(terminal: Any, report: Report, profile: Profile | None) -> Non
         f"{statistics.get('plugin_calls', 0)}; leftovers: "
         f"{', '.join(summary['leftovers']) or 'none'}"
     )
+    for check_id, budget in statistics.get("notes", {}).get("hypothesis", {}).items():
+        terminal.write_line(
+            f"{check_id}: {budget['examples']} examples ({budget['profile']} profile, "
+            f"create latency {budget['latency_seconds']:g} s"
+            f"{'' if budget['shrinking'] else ', no shrinking'})"
+        )
     if statistics.get("swept"):
         terminal.write_line(f"swept from earlier runs: {', '.join(statistics['swept'])}")
     if not report.applicable:

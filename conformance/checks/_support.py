@@ -41,7 +41,6 @@ class SharedDeployment:
     model_uri: str
     created: Outcome
     first_predict: Outcome
-    config_none: bool
 
     @property
     def baseline(self) -> Any:
@@ -62,7 +61,7 @@ def _create_shared(context: Context) -> SharedDeployment:
         if created.ok
         else Outcome(error=PreconditionFailed("create failed"))
     )
-    return SharedDeployment(name, models.primary, created, first_predict, config is None)
+    return SharedDeployment(name, models.primary, created, first_predict)
 
 
 def shared_outcome(context: Context) -> SharedDeployment:

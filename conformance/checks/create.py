@@ -119,10 +119,5 @@ def bad_model_leaves_nothing(context: Context) -> None:
 
 @check("deployment.create.config-none")
 def config_none(context: Context) -> None:
-    shared = shared_outcome(context)
-    if shared.config_none:
-        if not shared.created.ok:
-            raise CheckFailed(str(shared.created.error))
-        return
     name = context.namer.fresh("config-none")
     context.client.create_deployment(name, context.models().primary, context.profile.flavor, None)

@@ -9,13 +9,11 @@ from typing import Any
 
 from conformance.context import Context
 
-__all__ = ["dns_names", "examples_for", "json_predictions", "settings_for"]
+__all__ = ["SLOW", "dns_names", "examples_for", "is_slow", "json_predictions", "settings_for"]
 
 _BASE_EXAMPLES = {"quick": 25, "thorough": 200}
 _TIME_BUDGET = {"quick": 10.0, "thorough": 120.0}  # seconds of target latency per check
-# Deployments the property checks may create together on a slow target.
-_SLOW_CREATE_BUDGET = 2
-_SLOW = 0.2  # seconds per create above which a target counts as slow
+SLOW = 0.2  # seconds per create above which a target counts as slow
 
 
 def json_predictions() -> Any:
@@ -54,6 +52,11 @@ def dns_names(prefix: str) -> Any:
     )
 
 
+def is_slow(context: Context) -> bool:
+    """Whether the target's creates take long enough to ration property-based examples."""
+    return context.measured_latency() >= SLOW
+
+
 def examples_for(context: Context, creates_per_example: float) -> int:
     """How many examples a check gets, given what each example costs on this target."""
     profile = context.profile.hypothesis
@@ -62,8 +65,8 @@ def examples_for(context: Context, creates_per_example: float) -> int:
     if creates_per_example and latency > 0:
         affordable = int(_TIME_BUDGET[profile] / (latency * max(creates_per_example, 1) * 2))
         examples = min(examples, max(affordable, 1))
-        if latency >= _SLOW and profile == "quick":
-            examples = min(examples, max(int(_SLOW_CREATE_BUDGET // creates_per_example), 1))
+        if latency >= SLOW and profile == "quick":
+            examples = 1  # one example each keeps a default run under 8 deployments
     return examples
 
 
@@ -72,7 +75,7 @@ def settings_for(context: Context, check_id: str, creates_per_example: float, **
     from hypothesis import HealthCheck, Phase, settings
 
     examples = examples_for(context, creates_per_example)
-    slow = creates_per_example > 0 and context.measured_latency() >= _SLOW
+    slow = creates_per_example > 0 and is_slow(context)
     phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
     if not slow:
         phases.append(Phase.shrink)  # shrinking against a slow target would take hours

@@ -12,15 +12,20 @@ from conformance.verdicts import CheckFailed
 POOL_SIZE = 3
 
 
-def contract_machine(context: Context, pool: list[str]) -> type:
-    """A state machine class that drives the target through ``context``'s tracked client."""
+def contract_machine(context: Context, pool: list[str], create_budget: int | None) -> type:
+    """A state machine class that drives the target through ``context``'s tracked client.
+
+    Every sequence starts with one deployment; ``create_budget`` caps the creates of the whole
+    run, so a slow target is not asked for more deployments than a run may cost.
+    """
     from hypothesis import strategies as st
-    from hypothesis.stateful import RuleBasedStateMachine, rule
+    from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
     client, models = context.client, context.models()
     uris = [models.primary] + ([models.secondary] if models.secondary else [])
     flavor, config = context.profile.flavor, context.create_config
     seen: dict[str, Any] = {}  # what each model predicted first, when not known in advance
+    creates = {"left": create_budget}
 
     names = st.sampled_from(pool)
     model_uris = st.sampled_from(uris)
@@ -30,8 +35,15 @@ def contract_machine(context: Context, pool: list[str]) -> type:
             super().__init__()
             self.deployed: dict[str, str] = {}  # name -> model URI
 
+        @initialize(name=names, uri=model_uris)
+        def first_deployment(self, name: str, uri: str) -> None:
+            self.create(name, uri)
+
+        @precondition(lambda _: creates["left"] is None or creates["left"] > 0)
         @rule(name=names, uri=model_uris)
         def create(self, name: str, uri: str) -> None:
+            if creates["left"] is not None:
+                creates["left"] -= 1
             outcome = client.attempt("create_deployment", name, uri, flavor, config)
             if name in self.deployed:
                 if outcome.ok:
@@ -110,14 +122,12 @@ def contract_machine(context: Context, pool: list[str]) -> type:
 def lifecycle(context: Context) -> None:
     from hypothesis.stateful import run_state_machine_as_test
 
-    from conformance.checks.properties import settings_for
+    from conformance.checks.properties import is_slow, settings_for
 
     pool = [context.namer.fresh(f"state-{index}") for index in range(POOL_SIZE)]
-    slow = context.measured_latency() >= 0.2
+    slow = is_slow(context) and context.profile.hypothesis == "quick"
     settings = settings_for(
-        context,
-        "stateful.lifecycle",
-        creates_per_example=2 if slow else 3,
-        stateful_step_count=6 if slow else 20,
+        context, "stateful.lifecycle", creates_per_example=2, stateful_step_count=8 if slow else 20
     )
-    run_state_machine_as_test(contract_machine(context, pool), settings=settings)
+    machine = contract_machine(context, pool, create_budget=1 if slow else None)
+    run_state_machine_as_test(machine, settings=settings)
