@@ -17,6 +17,7 @@ from conformance.report import Report, plugin_version
 __all__ = ["ConformanceSession"]
 
 _STATS_KEY = "conformance_statistics"
+_GROUPING_KEY = "conformance_loadgroup"
 
 
 class ConformanceSession:
@@ -63,10 +64,30 @@ class ConformanceSession:
                 ),
                 stacklevel=2,
             )
+        self._group_checks_per_worker(config)
         if config.args_source is not pytest.Config.ArgsSource.ARGS:
             # Without explicit paths, run the contract alone rather than the folder's tests.
             config.args = []
         self.report = Report.empty(self.profile.target)
+
+    def _group_checks_per_worker(self, config: pytest.Config) -> None:
+        """Under xdist, keep each scenario's checks on one worker so it runs once.
+
+        The controller switches xdist's default 'load' mode to 'loadgroup' unless --dist was
+        given; workers learn it through their workerinput.
+        """
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None:
+            if workerinput.get(_GROUPING_KEY):
+                config.option.loadgroup = True
+            return
+        explicit = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
+        if self.distributing and not explicit and config.option.dist == "load":
+            config.option.dist = "loadgroup"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_GROUPING_KEY] = self.config.option.dist == "loadgroup"
 
     # -- collection ----------------------------------------------------------------------------
 
@@ -74,12 +95,16 @@ class ConformanceSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        from conformance.checks import bodies
+        from conformance.checks import bodies, groups
 
         assert self.profile is not None
         checks = []
+        scenario_groups = groups()
+        use_groups = config.pluginmanager.hasplugin("xdist")
         for check_id, body in bodies().items():
             item = CheckItem.create(session, by_id(check_id), body)
+            if use_groups:
+                item.add_marker(pytest.mark.xdist_group(scenario_groups[check_id]))
             reason = self.profile.xfail.get(check_id)
             if reason:
                 item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
@@ -92,9 +117,10 @@ class ConformanceSession:
     # -- results -------------------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self.report is None or report.nodeid not in {c.id for c in CATALOGUE}:
+        check_id = report.nodeid.split("@")[0]  # xdist's loadgroup appends "@group"
+        if self.report is None or check_id not in {c.id for c in CATALOGUE}:
             return
-        result = self.report.result(report.nodeid)
+        result = self.report.result(check_id)
         properties = dict(report.user_properties)
         result.duration = round(result.duration + report.duration, 4)
         result.warnings = [v for k, v in report.user_properties if k == WARNING]
@@ -185,6 +211,10 @@ def _merge(statistics: list[dict[str, Any]]) -> dict[str, Any]:
         merged["plugin_calls"] += part.get("plugin_calls", 0)
         merged["leftovers"] += part.get("leftovers", [])
         merged["swept"] += part.get("swept", [])
+        notes = merged.setdefault("notes", {})
         for key, value in part.get("notes", {}).items():
-            merged.setdefault("notes", {})[key] = value
+            if isinstance(value, dict):
+                notes.setdefault(key, {}).update(value)
+            else:
+                notes[key] = value
     return merged

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from conformance.catalogue import CATALOGUE, by_id
 from conformance.context import Context
 
-__all__ = ["AREAS", "CheckBody", "bodies", "check"]
+__all__ = ["AREAS", "CheckBody", "bodies", "check", "groups"]
 
 CheckBody = Callable[[Context], None]
 
@@ -31,20 +31,37 @@ AREAS = (
     "optional",
 )
 
+# Areas whose checks only read the shared deployment: one worker can judge them all.
+_SHARED_AREAS = {"create", "read", "predict", "predictions", "errors", "optional"}
+
 _BODIES: dict[str, CheckBody] = {}
+_GROUPS: dict[str, str] = {}
 
 
-def check(check_id: str) -> Callable[[CheckBody], CheckBody]:
-    """Register the decorated function as the body of catalogue check ``check_id``."""
+def check(check_id: str, group: str | None = None) -> Callable[[CheckBody], CheckBody]:
+    """Register the decorated function as the body of catalogue check ``check_id``.
+
+    ``group`` names the scenario the check judges; under pytest-xdist, checks of one group run
+    on one worker so the scenario runs once. By default it is the area, or "shared" for areas
+    that only read the shared deployment.
+    """
     by_id(check_id)  # an id missing from the catalogue is a mistake in this package
 
     def register(body: CheckBody) -> CheckBody:
         if check_id in _BODIES:
             raise RuntimeError(f"two bodies for check {check_id!r}")
+        area = body.__module__.rsplit(".", 1)[-1]
         _BODIES[check_id] = body
+        _GROUPS[check_id] = group or ("shared" if area in _SHARED_AREAS else area)
         return body
 
     return register
+
+
+def groups() -> dict[str, str]:
+    """Each check's scenario group, keyed by id."""
+    bodies()
+    return dict(_GROUPS)
 
 
 def bodies() -> dict[str, CheckBody]:

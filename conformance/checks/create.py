@@ -100,14 +100,14 @@ def _bad_model(context: Context) -> dict[str, object]:
     return {"name": name, "attempt": attempt, "get": got, "list": listing}
 
 
-@check("deployment.create.bad-model-raises")
+@check("deployment.create.bad-model-raises", group="bad-model")
 def bad_model_raises(context: Context) -> None:
     scenario = context.scenario("bad model", _bad_model)
     uri = context.profile.bad_model_uri
     expect_error(context, scenario["attempt"], f"creating a deployment of {uri!r} must raise")
 
 
-@check("deployment.create.bad-model-leaves-nothing")
+@check("deployment.create.bad-model-leaves-nothing", group="bad-model")
 def bad_model_leaves_nothing(context: Context) -> None:
     scenario = context.scenario("bad model", _bad_model)
     name, listing = scenario["name"], scenario["list"]
@@ -117,7 +117,7 @@ def bad_model_leaves_nothing(context: Context) -> None:
         raise CheckFailed(f"after a failed create, list_deployments() still shows {name!r}")
 
 
-@check("deployment.create.config-none")
+@check("deployment.create.config-none", group="config-none")
 def config_none(context: Context) -> None:
     name = context.namer.fresh("config-none")
     context.client.create_deployment(name, context.models().primary, context.profile.flavor, None)

@@ -24,7 +24,7 @@ def does_not_exist_code(context: Context) -> None:
     expect_code(error, "RESOURCE_DOES_NOT_EXIST", "get_deployment of a missing name")
 
 
-@check("errors.invalid-parameter-code")
+@check("errors.invalid-parameter-code", group="lifecycle")
 def invalid_parameter_code(context: Context) -> None:
     error = expect_error(
         context,

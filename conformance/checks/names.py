@@ -11,7 +11,7 @@ from conformance.context import Context
 from conformance.verdicts import CheckFailed, PluginRaised, describe, error_kind
 
 
-@check("names.dns-labels-round-trip")
+@check("names.dns-labels-round-trip", group="dns-names")
 def dns_labels_round_trip(context: Context) -> None:
     from hypothesis import given
 
@@ -72,7 +72,7 @@ def _try_hostile(context: Context, what: str, name: str) -> str | None:
     return None
 
 
-@check("names.hostile")
+@check("names.hostile", group="hostile-names")
 def hostile(context: Context) -> None:
     shared = shared_deployment(context)
     mine_before = _mine(context)
