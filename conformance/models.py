@@ -54,7 +54,7 @@ _PYFUNC_SOURCE = """
 
 
     class KitModel(mlflow.pyfunc.PythonModel):
-        def predict(self, context, model_input, params=None):
+        def predict(self, context, model_input: pd.DataFrame, params=None) -> list[float]:
             frame = pd.DataFrame(model_input)
             numbers = frame.select_dtypes("number").to_numpy(dtype=float)
             return {body}

@@ -114,6 +114,11 @@ class ConformanceSession:
         )
         items[:0] = checks
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if isinstance(item, CheckItem) and self.report is not None:
+                self.report.result(item.check.id).message = "not run: deselected"
+
     # -- results -------------------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
