@@ -1,0 +1,87 @@
+"""Helpers for running the kit under pytester and reading what it left behind."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import conformance.api.targets
+import conformance.checks
+import plugins_for_kit._recording
+import reference_target
+from conformance.catalogue import CATALOGUE
+
+# The folder that holds ``plugins_for_kit``: subprocess runs need it on PYTHONPATH.
+KIT_TESTS_DIR = Path(__file__).resolve().parent.parent
+CHECK_IDS = [check.id for check in CATALOGUE]
+# The one slow check (a few seconds of hypothesis examples) and the other property-based ones;
+# most tests judge the run, not these checks, so they leave them out.
+FAST = "not class-round-trips and not stateful and not dns-labels"
+
+# pytester restores sys.modules after each in-process run, so a module first imported inside a
+# run is imported afresh by the next one, with new classes: a plugin built on an earlier run's
+# BaseDeploymentClient would then have no client class at all. Importing the API, the memory
+# target, the recording machinery and every check body here keeps one copy of each for all runs
+# (and keeps the runs fast).
+conformance.checks.bodies()
+_KEEP = (conformance.api.targets, plugins_for_kit._recording, reference_target)
+
+
+def unique(prefix: str = "kit") -> str:
+    """A fresh lowercase name: a target name or memory namespace no other test uses."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def read_log(path: Path) -> list[dict[str, Any]]:
+    """The recording plugins' log, one dict per call; empty when nothing was logged."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def outcomes(report: dict[str, Any]) -> dict[str, str]:
+    """Each check's outcome in a JSON report."""
+    return {check["id"]: check["outcome"] for check in report["checks"]}
+
+
+def run_kit(
+    pytester: pytest.Pytester, *args: str, report: str = "report.json"
+) -> tuple[pytest.RunResult, dict[str, Any] | None]:
+    """Run pytest in-process with the kit's report on; the result and the report (if written)."""
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--conformance-report={report}", *args)
+    path = pytester.path / report
+    return result, (read_json(path) if path.exists() else None)
+
+
+def log_calls_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> Path:
+    """Make the recording plugins log their calls to ``path`` for the rest of the test."""
+    from plugins_for_kit._recording import LOG_ENV
+
+    monkeypatch.setenv(LOG_ENV, str(path))
+    return path
+
+
+PRIMARY_MODEL = "reference:/linear?weights=2,-1&bias=0.5"
+SECONDARY_MODEL = "reference:/constant?value=7"
+
+
+def plugin_args(module: str, target: str | None = None) -> list[str]:
+    """Arguments that certify plugin ``plugins_for_kit.<module>`` under a fresh target name.
+
+    The target URI's path is a fresh memory namespace, so no other run shares its store.
+    """
+    name = target or unique()
+    return [
+        f"--deployment-target={name}:/{unique('ns')}",
+        f"--deployment-plugin=plugins_for_kit.{module}",
+        f"--deployment-model-uri={PRIMARY_MODEL}",
+        f"--deployment-model-uri={SECONDARY_MODEL}",
+    ]
