@@ -77,7 +77,9 @@ def _plain(chunk: Any) -> list[Any]:
 class MemoryDeploymentClient(api.BaseDeploymentClient):
     """Deployments held in this process, shared by every client of one namespace.
 
-    Target URIs: ``memory``, ``memory:/<namespace>``, each optionally with ``?latency=<seconds>``.
+    Target URIs: ``memory``, ``memory:/<namespace>`` (kept in this process) and
+    ``memory:///<absolute path>`` (kept in that SQLite file, shared by every process that names
+    it), each optionally with ``?latency=<seconds>``.
     Models: ``reference:/constant?value=V``, ``reference:/linear?weights=...&bias=b``,
     ``reference:/echo``, and with MLflow installed any URI ``mlflow.pyfunc.load_model`` reads.
     """
@@ -87,6 +89,9 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
         super().__init__(target_uri)
         self.namespace = settings.namespace
         self.latency = settings.latency
+        self.path = settings.path
+        if self.path is not None:
+            self.store  # noqa: B018 - opens the file now, so a bad path fails here
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.target_uri!r})"
@@ -94,7 +99,7 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
     @property
     def store(self) -> DeploymentStore:
         """This namespace's store, looked up on each use so a dropped namespace starts afresh."""
-        return get_store(self.namespace)
+        return get_store(self.namespace, self.path)
 
     def _wait(self) -> None:
         # Called outside the store's lock: a slow change must not block anyone else.

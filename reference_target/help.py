@@ -8,21 +8,34 @@ from reference_target.names import (
     SUPPORTED_FLAVORS,
 )
 from reference_target.server import DEFAULT_PORT
+from reference_target.sqlite_store import BUSY_TIMEOUT_SECONDS
 from reference_target.uri import DEFAULT_NAMESPACE
 
 __all__ = ["target_help"]
 
 _HELP = f"""\
-The memory target keeps deployments in this Python process. It is the reference that the
-deployment conformance kit checks itself against, and a quick target to try plugins with.
+The memory target keeps deployments in this Python process, or durably in an SQLite file.
+It is the reference that the deployment conformance kit checks itself against, and a quick
+target to try plugins with.
 
 Target URIs
-  memory                        the default namespace ({DEFAULT_NAMESPACE!r})
-  memory:/<namespace>           a namespace of its own, such as memory:/team-a
+  memory                        the default namespace ({DEFAULT_NAMESPACE!r}), in this process
+  memory:/<namespace>           a namespace of its own, such as memory:/team-a, in this process
+  memory:///<absolute path>     a durable store in that SQLite file: 'memory://' and then the
+                                path, so three slashes, as in memory:///tmp/deployments.db
   ...?latency=<seconds>         creates, updates and deletes wait that long before they
                                 complete, like a slow real target (memory:/slow?latency=1)
   Clients of one namespace share one store, as clients of one server would; the latency
   option does not change which store a URI names.
+
+Durable stores (memory:///<absolute path>)
+  The file is created on first use (its directory must exist and be writable) and keeps
+  every deployment and endpoint across restarts. Any number of processes may use one file
+  at once: each call is one SQLite transaction (WAL journal, busy timeout
+  {BUSY_TIMEOUT_SECONDS:g} s), so of concurrent creates of one name exactly one wins.
+  The file keeps model URIs, not models: each process loads a model when it first scores
+  it. Percent-encode a space (%20) or a '?' (%3F) in the path, and quote the URI in a
+  shell when it has options: -t 'memory:///tmp/deployments.db?latency=1'.
 
 Names (deployments and endpoints)
   Any str of 1 to {MAX_NAME_LENGTH} characters without control characters (such as a newline

@@ -305,8 +305,17 @@ _stores: dict[str, MemoryStore] = {}
 _stores_lock = threading.Lock()
 
 
-def get_store(namespace: str) -> MemoryStore:
-    """The one store of ``namespace``, created on first use."""
+def get_store(namespace: str, path: str | None = None) -> DeploymentStore:
+    """The one store of ``namespace``, created on first use; with ``path``, that file's store.
+
+    A durable store (:mod:`reference_target.sqlite_store`) is opened once per process and
+    file; every process that opens the file shares what it holds.
+    """
+    if path is not None:
+        # Imported here: the durable store builds on this module's records and errors.
+        from reference_target.sqlite_store import open_sqlite_store
+
+        return open_sqlite_store(path)
     with _stores_lock:
         store = _stores.get(namespace)
         if store is None:
@@ -314,8 +323,14 @@ def get_store(namespace: str) -> MemoryStore:
         return store
 
 
-def drop_store(namespace: str) -> None:
-    """Empty and forget ``namespace``'s store; its next use starts from nothing."""
+def drop_store(namespace: str, path: str | None = None) -> None:
+    """Empty and forget ``namespace``'s store (or the file's): its next use starts from nothing."""
+    if path is not None:
+        from reference_target.sqlite_store import close_sqlite_store, open_sqlite_store
+
+        open_sqlite_store(path).clear()
+        close_sqlite_store(path)
+        return
     with _stores_lock:
         store = _stores.pop(namespace, None)
     if store is not None:

@@ -1,6 +1,10 @@
-"""The ``memory`` target URI: ``memory``, ``memory:/<namespace>``, and the ``latency`` option.
+"""The ``memory`` target URI: ``memory``, ``memory:/<namespace>``, ``memory:///<path>``, and the
+``latency`` option.
 
 Clients whose URIs name the same namespace share one store, as clients of one server would.
+``memory:///absolute/path/to/store.db`` (``memory://``, then an absolute path, so three slashes)
+keeps the store in that SQLite file instead: it outlives the process, and every process that
+names the file shares it. The path is percent-decoded (``%20`` for a space, ``%3F`` for '?').
 ``latency=<seconds>`` makes every create, update and delete wait that long before completing;
 it does not pick the store, so ``memory:/slow`` and ``memory:/slow?latency=1`` share one.
 """
@@ -8,6 +12,8 @@ it does not pick the store, so ``memory:/slow`` and ``memory:/slow?latency=1`` s
 from __future__ import annotations
 
 import math
+import os
+import re
 import urllib.parse
 from dataclasses import dataclass
 
@@ -19,19 +25,27 @@ __all__ = ["DEFAULT_NAMESPACE", "QUERY_OPTIONS", "SCHEME", "TargetSettings", "pa
 SCHEME = "memory"
 DEFAULT_NAMESPACE = "default"
 QUERY_OPTIONS = ("latency",)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 _FORMS = (
-    "Write 'memory', 'memory:/<namespace>' or 'memory:/<namespace>?latency=<seconds>' "
-    "(for example 'memory:/team-a?latency=0.5')."
+    "Write 'memory', 'memory:/<namespace>' (kept in this process) or "
+    "'memory:///<absolute path of a store file>' (kept in that SQLite file), each optionally "
+    "followed by '?latency=<seconds>' (for example 'memory:/team-a?latency=0.5' or "
+    "'memory:///var/lib/mlflow/deployments.db')."
 )
 
 
 @dataclass(frozen=True)
 class TargetSettings:
-    """What a ``memory`` URI asks for: which store, and how slow its changes are."""
+    """What a ``memory`` URI asks for: which store, and how slow its changes are.
+
+    ``path`` is the absolute path of a durable store's SQLite file, and then also its
+    ``namespace``; None keeps the store in this process.
+    """
 
     namespace: str = DEFAULT_NAMESPACE
     latency: float = 0.0
+    path: str | None = None
 
 
 def _invalid(target_uri: object, reason: str) -> api.MlflowException:
@@ -55,17 +69,49 @@ def _latency(target_uri: str, values: list[str]) -> float:
     return latency
 
 
+def _store_path(target_uri: str, parts: urllib.parse.SplitResult) -> str:
+    """The absolute path of ``memory:///<path>``; anything else after '://' raises."""
+    if parts.netloc:
+        raise _invalid(
+            target_uri,
+            "a namespace follows ':/', not '://'; a store file follows 'memory://' as an "
+            "absolute path, so with three slashes, such as 'memory:///tmp/store.db' (a "
+            f"relative path such as {parts.netloc + parts.path!r} cannot be used)",
+        )
+    path = urllib.parse.unquote(parts.path)
+    if not path:
+        raise _invalid(
+            target_uri, "'memory://' must be followed by the absolute path of a store file"
+        )
+    if path.endswith("/"):
+        raise _invalid(
+            target_uri,
+            f"{path!r} names a directory; name a file in it, such as "
+            f"'memory://{path.rstrip('/')}/store.db'",
+        )
+    control = _CONTROL.search(path)
+    if control is not None:
+        raise _invalid(
+            target_uri, f"the store path holds the control character {control.group()!r}"
+        )
+    return os.path.normpath(path)
+
+
 def parse_target_uri(target_uri: object) -> TargetSettings:
-    """The namespace and latency named by ``target_uri``; anything malformed raises."""
+    """The store (namespace or file) and latency named by ``target_uri``; malformed raises."""
     if not isinstance(target_uri, str):
         raise _invalid(target_uri, f"it is a {type(target_uri).__name__}, not a str")
     parts = urllib.parse.urlsplit(target_uri)
+    path = None
     if parts.scheme:
         if parts.scheme != SCHEME:
             raise _invalid(target_uri, f"the scheme is {parts.scheme!r}, not {SCHEME!r}")
-        if parts.netloc:
-            raise _invalid(target_uri, "a namespace follows ':/', not '://'")
-        namespace = urllib.parse.unquote(parts.path).strip("/") or DEFAULT_NAMESPACE
+        # urlsplit drops an empty authority, so only the text tells 'memory:///p' from 'memory:/p'.
+        if target_uri[len(SCHEME) + 1 :].startswith("//"):
+            path = _store_path(target_uri, parts)
+            namespace = path
+        else:
+            namespace = urllib.parse.unquote(parts.path).strip("/") or DEFAULT_NAMESPACE
     elif parts.path == SCHEME and not parts.netloc:
         namespace = DEFAULT_NAMESPACE
     else:
@@ -86,5 +132,6 @@ def parse_target_uri(target_uri: object) -> TargetSettings:
             f"the only option is {', '.join(QUERY_OPTIONS)}",
         )
     latency = _latency(target_uri, query["latency"]) if "latency" in query else 0.0
-    validate_name(namespace, "namespace")
-    return TargetSettings(namespace=namespace, latency=latency)
+    if path is None:
+        validate_name(namespace, "namespace")
+    return TargetSettings(namespace=namespace, latency=latency, path=path)

@@ -1,0 +1,552 @@
+"""The ``memory`` target's durable store: deployments and endpoints in one SQLite file.
+
+``memory:///absolute/path/to/store.db`` names the file. It outlives the process, and any number
+of processes (and threads) that name it share one store, with the same guarantees as the
+in-process :class:`~reference_target.store.MemoryStore`:
+
+- Every store method is one SQLite transaction. Writes start with ``BEGIN IMMEDIATE``, so they
+  take the file's write lock before they read anything: the check and the change of a
+  read-modify-write step (a name in use, an endpoint that still holds deployments, a config
+  merge) see no other writer in between. Reads run in a deferred transaction, one snapshot.
+- The journal is in WAL mode: readers never wait for the writer, nor it for them, and a process
+  that dies mid-write leaves the file as it was before that transaction.
+- Waiting for the write lock is bounded by a busy timeout; names are UNIQUE columns, so of
+  concurrent creates of one name exactly one inserts and the others get
+  RESOURCE_ALREADY_EXISTS; a delete of a missing row deletes nothing and is no error.
+- ``synchronous=NORMAL``: in WAL mode a crash of the process never loses a committed change
+  and nothing can corrupt the file; only a power cut may undo the last few commits.
+
+Models are not stored, only their URIs and flavors. A deployment read from the file carries a
+:class:`StoredModel`, which loads its model on first use through a small per-process cache
+keyed by model URI and flavor; the client loads a new model before it writes, and that model
+goes into the cache, so a process that deploys a model never loads it twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import conformance.api as api
+from reference_target.models import Model, load_model
+from reference_target.store import (
+    READY,
+    Deployment,
+    Endpoint,
+    deployment_exists,
+    endpoint_exists,
+    endpoint_in_use,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "BUSY_TIMEOUT_SECONDS",
+    "MODEL_CACHE_SIZE",
+    "SCHEMA_VERSION",
+    "SQLiteStore",
+    "StoredModel",
+    "cached_model",
+    "close_sqlite_store",
+    "open_sqlite_store",
+]
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4D444353  # "MDCS" in the file header marks a memory target's store
+BUSY_TIMEOUT_SECONDS = 30.0
+MODEL_CACHE_SIZE = 32
+
+_SCHEMA = (
+    """CREATE TABLE endpoints (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        config TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    """CREATE TABLE deployments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        flavor TEXT NOT NULL,
+        model_uri TEXT NOT NULL,
+        config TEXT NOT NULL,
+        endpoint TEXT REFERENCES endpoints (name) ON DELETE RESTRICT,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX deployments_by_endpoint ON deployments (endpoint, seq)",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+# seq (AUTOINCREMENT, never reused) keeps creation order, as the in-process store's dicts do.
+_DEPLOYMENT_COLUMNS = "name, model_uri, flavor, config, endpoint"
+_ENDPOINT_COLUMNS = "name, config"
+
+_FORM = "Write memory:///<absolute path of a store file>, such as memory:///tmp/store.db"
+
+
+# -- models ------------------------------------------------------------------------------------
+
+_models: OrderedDict[tuple[str, str], Model] = OrderedDict()
+_models_lock = threading.Lock()
+
+
+def _remember_model(model_uri: str, flavor: str, model: Model) -> None:
+    with _models_lock:
+        _models[(model_uri, flavor)] = model
+        _models.move_to_end((model_uri, flavor))
+        while len(_models) > MODEL_CACHE_SIZE:
+            _models.popitem(last=False)
+
+
+def cached_model(model_uri: str, flavor: str) -> Model:
+    """The model at ``model_uri``, loaded once per process while it stays among the recent."""
+    with _models_lock:
+        model = _models.get((model_uri, flavor))
+        if model is not None:
+            _models.move_to_end((model_uri, flavor))
+            return model
+    # Loaded outside the lock: a slow load must not hold up predictions of other models.
+    model = load_model(model_uri, flavor)
+    _remember_model(model_uri, flavor, model)
+    return model
+
+
+@dataclass(frozen=True)
+class StoredModel(Model):
+    """A deployment's model as the file knows it: a URI, loaded when first used."""
+
+    model_uri: str
+    flavor: str
+
+    def predict(self, frame: pd.DataFrame, params: Any = None) -> Any:
+        return cached_model(self.model_uri, self.flavor).predict(frame, params)
+
+    def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
+        return cached_model(self.model_uri, self.flavor).explain(frame)
+
+
+def _keep_model(deployment: Deployment) -> None:
+    """Cache a model the client just loaded, so this process never loads it again."""
+    if not isinstance(deployment.model, StoredModel):
+        _remember_model(deployment.model_uri, deployment.flavor, deployment.model)
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+
+def _bad_path(path: str, reason: str) -> api.MlflowException:
+    return api.MlflowException(
+        f"memory://{path} cannot hold a memory target store: {reason}. {_FORM}.",
+        api.INVALID_PARAMETER_VALUE,
+    )
+
+
+def _check_path(path: str) -> None:
+    """Refuse, before SQLite sees it, a path that cannot be a store file."""
+    file = Path(path)
+    if not file.is_absolute():
+        raise _bad_path(path, "the path is relative; give it from the root, starting with '/'")
+    if file.is_dir():
+        raise _bad_path(
+            path, f"it is a directory; name a file in it, such as memory://{file / 'store.db'}"
+        )
+    if not file.parent.is_dir():
+        raise _bad_path(path, f"the directory {file.parent} does not exist; create it first")
+    if file.exists() and not file.is_file():
+        raise _bad_path(path, "it is not a regular file")
+    # WAL mode keeps two files beside the store (-wal and -shm): the directory must be writable.
+    if not os.access(file.parent, os.W_OK | os.X_OK):
+        raise _bad_path(path, f"the directory {file.parent} is not writable")
+    if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        raise _bad_path(path, "the file is not readable and writable")
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
+# Connections a forked child inherited. SQLite forbids using them across fork(), and closing
+# one in the child could drop the child's own locks on the file, so they are kept, unused.
+_inherited: list[sqlite3.Connection] = []
+
+
+class SQLiteStore:
+    """A :class:`~reference_target.store.DeploymentStore` in one SQLite file.
+
+    Each thread gets its own connection, opened on first use. sqlite3 connections belong to
+    the thread that opened them, and one connection per thread lets each thread run its own
+    transactions: threads then contend exactly as processes do, through SQLite's file locks
+    (readers never block in WAL mode). One shared connection behind a Python lock would
+    serialise reads too and would hold that lock while waiting for other processes.
+    """
+
+    def __init__(self, path: str) -> None:
+        _check_path(path)
+        self.path = path
+        self.namespace = path  # named in the errors the client and the store raise
+        self._local = threading.local()
+        try:
+            self._initialise()
+        except sqlite3.Error as error:
+            self.close()
+            raise _bad_path(
+                path, f"SQLite cannot use it ({error}); name a new file or an earlier store"
+            ) from error
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
+
+    # -- connections and transactions ---------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: no implicit transactions; every one is begun explicitly here.
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is not None and local.pid == os.getpid():
+            return connection
+        if connection is not None:
+            _inherited.append(connection)
+        local.connection, local.pid = self._connect(), os.getpid()
+        return local.connection
+
+    def _initialise(self) -> None:
+        """Turn on WAL and create the schema, once per file; check a file made earlier."""
+        connection = self._connection()
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        # The journal mode cannot change inside a transaction, and changing it needs a moment
+        # alone with the file: several processes opening a new file at once take turns.
+        while connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                connection.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        # Written out rather than with _transaction(): here every SQLite error means the path
+        # is unusable, which the caller reports as a bad target URI.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            application = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if application == 0 and tables == 0:
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+            elif application != APPLICATION_ID:
+                raise _bad_path(
+                    self.path, "it is an SQLite database of another application; name a new file"
+                )
+            elif version != SCHEMA_VERSION:
+                raise _bad_path(
+                    self.path,
+                    f"it holds schema version {version}, and this version of the memory "
+                    f"target reads version {SCHEMA_VERSION}; name a new file",
+                )
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Cursor]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except sqlite3.Error as error:
+            raise self._failed(error) from error
+        try:
+            yield connection.cursor()
+        except BaseException as raised:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            if isinstance(raised, sqlite3.Error):
+                raise self._failed(raised) from raised
+            raise
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise self._failed(error) from error
+
+    def _failed(self, error: sqlite3.Error) -> api.MlflowException:
+        hint = (
+            f"another process held the store's write lock for over {BUSY_TIMEOUT_SECONDS:g} s"
+            if _busy(error)
+            else "check the file and its directory"
+        )
+        return api.MlflowException(
+            f"The memory target store {self.path!r} failed: {type(error).__name__}: {error} "
+            f"({hint}). Nothing was changed by this call.",
+            api.INTERNAL_ERROR,
+        )
+
+    def close(self) -> None:
+        """Close this thread's connection; other threads' close when those threads end."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None and self._local.pid == os.getpid():
+            connection.close()
+        self._local.connection = None
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def _no_deployment(self, name: str, endpoint: str | None) -> api.MlflowException:
+        where = f"under endpoint {endpoint!r} " if endpoint is not None else ""
+        return api.MlflowException(
+            f"No deployment named {name!r} {where}in the memory target store {self.path!r}. "
+            "Create it with create_deployment(), or see list_deployments() for the ones there.",
+            api.RESOURCE_DOES_NOT_EXIST,
+        )
+
+    def _no_endpoint(self, name: str) -> api.MlflowException:
+        return api.MlflowException(
+            f"No endpoint named {name!r} in the memory target store {self.path!r}. Create it "
+            "with create_endpoint(), or see list_endpoints() for the ones there.",
+            api.RESOURCE_DOES_NOT_EXIST,
+        )
+
+    # -- rows -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _deployment(row: tuple[Any, ...]) -> Deployment:
+        name, model_uri, flavor, config, endpoint = row
+        model = StoredModel(model_uri, flavor)
+        return Deployment(name, model_uri, flavor, model, config.encode(), endpoint)
+
+    @staticmethod
+    def _endpoint(row: tuple[Any, ...]) -> Endpoint:
+        name, config = row
+        return Endpoint(name, config.encode())
+
+    def _select_deployment(self, cursor: sqlite3.Cursor, name: str) -> Deployment | None:
+        row = cursor.execute(
+            f"SELECT {_DEPLOYMENT_COLUMNS} FROM deployments WHERE name = ?", (name,)
+        ).fetchone()
+        return None if row is None else self._deployment(row)
+
+    def _select_endpoint(self, cursor: sqlite3.Cursor, name: str) -> Endpoint | None:
+        row = cursor.execute(
+            f"SELECT {_ENDPOINT_COLUMNS} FROM endpoints WHERE name = ?", (name,)
+        ).fetchone()
+        return None if row is None else self._endpoint(row)
+
+    def _require_endpoint(self, cursor: sqlite3.Cursor, name: str) -> Endpoint:
+        endpoint = self._select_endpoint(cursor, name)
+        if endpoint is None:
+            raise self._no_endpoint(name)
+        return endpoint
+
+    def _visible(self, cursor: sqlite3.Cursor, name: str, endpoint: str | None) -> Deployment:
+        if endpoint is not None:
+            self._require_endpoint(cursor, endpoint)
+        deployment = self._select_deployment(cursor, name)
+        if deployment is None or (endpoint is not None and deployment.endpoint != endpoint):
+            raise self._no_deployment(name, endpoint)
+        return deployment
+
+    # -- deployments ----------------------------------------------------------------------------
+
+    def find_deployment(self, name: str) -> Deployment | None:
+        """The deployment called ``name``, or None."""
+        with self._transaction() as cursor:
+            return self._select_deployment(cursor, name)
+
+    def get_deployment(self, name: str, endpoint: str | None = None) -> Deployment:
+        """The deployment called ``name`` (under ``endpoint`` when given); missing raises."""
+        with self._transaction() as cursor:
+            return self._visible(cursor, name, endpoint)
+
+    def list_deployments(self, endpoint: str | None = None) -> list[Deployment]:
+        """Every deployment in creation order, or only those under ``endpoint``."""
+        with self._transaction() as cursor:
+            if endpoint is None:
+                rows = cursor.execute(
+                    f"SELECT {_DEPLOYMENT_COLUMNS} FROM deployments ORDER BY seq"
+                ).fetchall()
+            else:
+                self._require_endpoint(cursor, endpoint)
+                rows = cursor.execute(
+                    f"SELECT {_DEPLOYMENT_COLUMNS} FROM deployments WHERE endpoint = ? "
+                    "ORDER BY seq",
+                    (endpoint,),
+                ).fetchall()
+        return [self._deployment(row) for row in rows]
+
+    def add_deployment(self, deployment: Deployment) -> None:
+        """Insert ``deployment``; a name in use or a missing endpoint raises."""
+        now = time.time()
+        with self._transaction(write=True) as cursor:
+            if self._select_deployment(cursor, deployment.name) is not None:
+                raise deployment_exists(self.namespace, deployment.name)
+            if deployment.endpoint is not None:
+                self._require_endpoint(cursor, deployment.endpoint)
+            try:
+                cursor.execute(
+                    "INSERT INTO deployments (name, flavor, model_uri, config, endpoint, state, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        deployment.name,
+                        deployment.flavor,
+                        deployment.model_uri,
+                        deployment.config_json.decode(),
+                        deployment.endpoint,
+                        READY,
+                        now,
+                        now,
+                    ),
+                )
+            except sqlite3.IntegrityError:  # the UNIQUE name: the last word on who won
+                raise deployment_exists(self.namespace, deployment.name) from None
+        _keep_model(deployment)
+
+    def change_deployment(
+        self, name: str, endpoint: str | None, change: Callable[[Deployment], Deployment]
+    ) -> Deployment:
+        """Replace the deployment with ``change(current)``, atomically; missing raises."""
+        with self._transaction(write=True) as cursor:
+            current = self._visible(cursor, name, endpoint)
+            changed = change(current)
+            if (changed.name, changed.endpoint) != (current.name, current.endpoint):
+                raise ValueError("a change may not rename a deployment or move it")
+            cursor.execute(
+                "UPDATE deployments SET flavor = ?, model_uri = ?, config = ?, updated_at = ? "
+                "WHERE name = ?",
+                (
+                    changed.flavor,
+                    changed.model_uri,
+                    changed.config_json.decode(),
+                    time.time(),
+                    name,
+                ),
+            )
+        _keep_model(changed)
+        return changed
+
+    def remove_deployment(self, name: str, endpoint: str | None = None) -> bool:
+        """Remove the deployment if it is there (under ``endpoint`` when given)."""
+        with self._transaction(write=True) as cursor:
+            if endpoint is None:
+                cursor.execute("DELETE FROM deployments WHERE name = ?", (name,))
+            else:
+                cursor.execute(
+                    "DELETE FROM deployments WHERE name = ? AND endpoint = ?", (name, endpoint)
+                )
+            return cursor.rowcount > 0
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def find_endpoint(self, name: str) -> Endpoint | None:
+        """The endpoint called ``name``, or None."""
+        with self._transaction() as cursor:
+            return self._select_endpoint(cursor, name)
+
+    def get_endpoint(self, name: str) -> Endpoint:
+        """The endpoint called ``name``; missing raises."""
+        with self._transaction() as cursor:
+            return self._require_endpoint(cursor, name)
+
+    def list_endpoints(self) -> list[Endpoint]:
+        """Every endpoint in creation order."""
+        with self._transaction() as cursor:
+            rows = cursor.execute(
+                f"SELECT {_ENDPOINT_COLUMNS} FROM endpoints ORDER BY seq"
+            ).fetchall()
+        return [self._endpoint(row) for row in rows]
+
+    def add_endpoint(self, endpoint: Endpoint) -> None:
+        """Insert ``endpoint``; a name in use raises."""
+        now = time.time()
+        with self._transaction(write=True) as cursor:
+            try:
+                cursor.execute(
+                    "INSERT INTO endpoints (name, config, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (endpoint.name, endpoint.config_json.decode(), now, now),
+                )
+            except sqlite3.IntegrityError:
+                raise endpoint_exists(self.namespace, endpoint.name) from None
+
+    def change_endpoint(self, name: str, change: Callable[[Endpoint], Endpoint]) -> Endpoint:
+        """Replace the endpoint with ``change(current)``, atomically; missing raises."""
+        with self._transaction(write=True) as cursor:
+            changed = change(self._require_endpoint(cursor, name))
+            if changed.name != name:
+                raise ValueError("a change may not rename an endpoint")
+            cursor.execute(
+                "UPDATE endpoints SET config = ?, updated_at = ? WHERE name = ?",
+                (changed.config_json.decode(), time.time(), name),
+            )
+        return changed
+
+    def remove_endpoint(self, name: str) -> bool:
+        """Remove the endpoint if it is there; one that still holds deployments raises."""
+        with self._transaction(write=True) as cursor:
+            members = [
+                row[0]
+                for row in cursor.execute(
+                    "SELECT name FROM deployments WHERE endpoint = ? ORDER BY seq", (name,)
+                )
+            ]
+            if members:
+                raise endpoint_in_use(self.namespace, name, members)
+            cursor.execute("DELETE FROM endpoints WHERE name = ?", (name,))
+            return cursor.rowcount > 0
+
+    def clear(self) -> None:
+        """Delete every deployment and endpoint from the file."""
+        with self._transaction(write=True) as cursor:
+            cursor.execute("DELETE FROM deployments")
+            cursor.execute("DELETE FROM endpoints")
+
+
+# -- one store object per file and process ---------------------------------------------------
+
+_stores: dict[str, SQLiteStore] = {}
+_stores_lock = threading.Lock()
+
+
+def _key(path: str) -> str:
+    # Two spellings of one file (a symlink, '..') must share one store object.
+    return os.path.realpath(path)
+
+
+def open_sqlite_store(path: str) -> SQLiteStore:
+    """The store kept in the file at ``path``, opened (and created) on first use."""
+    key = _key(path)
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = SQLiteStore(path)
+        return store
+
+
+def close_sqlite_store(path: str) -> None:
+    """Forget this process's handle on ``path``; the file and what it holds stay."""
+    with _stores_lock:
+        store = _stores.pop(_key(path), None)
+    if store is not None:
+        store.close()
