@@ -56,6 +56,7 @@ __all__ = [
     "SQLiteStore",
     "StoredModel",
     "cached_model",
+    "clear_model_cache",
     "close_sqlite_store",
     "open_sqlite_store",
 ]
@@ -122,6 +123,12 @@ def cached_model(model_uri: str, flavor: str) -> Model:
     return model
 
 
+def clear_model_cache() -> None:
+    """Forget every loaded model: each is loaded again from its URI when next scored."""
+    with _models_lock:
+        _models.clear()
+
+
 @dataclass(frozen=True)
 class StoredModel(Model):
     """A deployment's model as the file knows it: a URI, loaded when first used."""
@@ -161,8 +168,10 @@ def _check_path(path: str) -> None:
         raise _bad_path(
             path, f"it is a directory; name a file in it, such as memory://{file / 'store.db'}"
         )
-    if not file.parent.is_dir():
+    if not file.parent.exists():
         raise _bad_path(path, f"the directory {file.parent} does not exist; create it first")
+    if not file.parent.is_dir():
+        raise _bad_path(path, f"{file.parent} is not a directory")
     if file.exists() and not file.is_file():
         raise _bad_path(path, "it is not a regular file")
     # WAL mode keeps two files beside the store (-wal and -shm): the directory must be writable.
