@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from plugins_for_kit.kit_helpers import CHECK_IDS, outcomes, run_kit, unique
+from plugins_for_kit.kit_helpers import CHECK_IDS, SUBPROCESS_ARGS, outcomes, run_kit, unique
 
 from conformance.options import OPTIONS
 from conformance.plugin import SESSION_PLUGIN_NAME
@@ -177,7 +177,7 @@ def test_without_a_path_only_the_contract_runs(
 def test_help_shows_the_option_group_with_every_option(pytester: pytest.Pytester) -> None:
     # In a subprocess: --help ends pytest before its session starts, which would leave
     # hypothesis's plugin counting this process as still initialising.
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--help")
+    result = pytester.runpytest_subprocess(*SUBPROCESS_ARGS, "--help")
     text = result.stdout.str()
 
     assert result.ret == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ from conformance.catalogue import CATALOGUE
 # The folder that holds ``plugins_for_kit``: subprocess runs need it on PYTHONPATH.
 KIT_TESTS_DIR = Path(__file__).resolve().parent.parent
 CHECK_IDS = [check.id for check in CATALOGUE]
+# Hypothesis caches what it learns about the code (slow to work out: seconds per process) under
+# its home folder. Subprocess runs start in fresh folders, so they are pointed at this
+# process's home, the folder pytest was started from unless the environment says otherwise.
+HYPOTHESIS_HOME = Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or Path.cwd() / ".hypothesis")
 # The one slow check (a few seconds of hypothesis examples) and the other property-based ones;
 # most tests judge the run, not these checks, so they leave them out.
 FAST = "not class-round-trips and not stateful and not dns-labels"
@@ -69,18 +74,34 @@ def log_calls_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> Path:
     return path
 
 
+# For runs in a subprocess. The environment sets PYTHONDONTWRITEBYTECODE, so pytest would
+# rewrite the asserts of every module of every pytest11 distribution (hypothesis's hundred
+# among them) afresh in each process: seconds each. The kit's verdicts do not rest on asserts.
+SUBPROCESS_ARGS = ("-p", "no:cacheprovider", "--assert=plain")
+
+
+def prepare_subprocess(monkeypatch: pytest.MonkeyPatch, log: Path | None = None) -> None:
+    """Let a subprocess run (and its xdist workers) import plugins_for_kit and log calls."""
+    from plugins_for_kit._recording import LOG_ENV
+
+    monkeypatch.setenv("PYTHONPATH", str(KIT_TESTS_DIR))
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(HYPOTHESIS_HOME))
+    if log is not None:
+        monkeypatch.setenv(LOG_ENV, str(log))
+
+
 PRIMARY_MODEL = "reference:/linear?weights=2,-1&bias=0.5"
 SECONDARY_MODEL = "reference:/constant?value=7"
 
 
-def plugin_args(module: str, target: str | None = None) -> list[str]:
+def plugin_args(module: str, namespace: str | None = None) -> list[str]:
     """Arguments that certify plugin ``plugins_for_kit.<module>`` under a fresh target name.
 
-    The target URI's path is a fresh memory namespace, so no other run shares its store.
+    The target URI's path is the memory namespace the plugin keeps its deployments in: a fresh
+    one unless ``namespace`` is given, so no other run shares its store.
     """
-    name = target or unique()
     return [
-        f"--deployment-target={name}:/{unique('ns')}",
+        f"--deployment-target={unique()}:/{namespace or unique('ns')}",
         f"--deployment-plugin=plugins_for_kit.{module}",
         f"--deployment-model-uri={PRIMARY_MODEL}",
         f"--deployment-model-uri={SECONDARY_MODEL}",

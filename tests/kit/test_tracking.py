@@ -1,0 +1,195 @@
+"""What the kit creates on a target, and that it takes all of it away again, and nothing else:
+names, teardown order, runs that fail or are interrupted, and sweeping earlier runs' leftovers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from plugins_for_kit.kit_helpers import (
+    FAST,
+    PRIMARY_MODEL,
+    SUBPROCESS_ARGS,
+    log_calls_to,
+    plugin_args,
+    prepare_subprocess,
+    read_json,
+    read_log,
+    run_kit,
+    unique,
+)
+
+from conformance.naming import KIT_NAME_PATTERN, MAX_LABEL, is_dns_label
+from reference_target import MemoryDeploymentClient
+from reference_target.store import drop_store
+
+CREATES = ("create_deployment", "create_endpoint")
+DELETES = ("delete_deployment", "delete_endpoint")
+KIND = {
+    "create_deployment": "deployment",
+    "delete_deployment": "deployment",
+    "create_endpoint": "endpoint",
+    "delete_endpoint": "endpoint",
+}
+
+
+@pytest.fixture
+def namespace() -> Iterator[str]:
+    """A memory namespace for one test's plugin, emptied afterwards."""
+    name = unique("ns")
+    yield name
+    drop_store(name)
+
+
+def _store(namespace: str) -> MemoryDeploymentClient:
+    return MemoryDeploymentClient(f"memory:/{namespace}")
+
+
+def _listed(namespace: str) -> tuple[set[str], set[str]]:
+    store = _store(namespace)
+    return (
+        {d["name"] for d in store.list_deployments()},
+        {e["name"] for e in store.list_endpoints()},
+    )
+
+
+def _resource(entry: dict[str, Any]) -> tuple[str, str]:
+    return KIND[entry["op"]], entry["name"]
+
+
+def _assert_everything_created_was_deleted(entries: list[dict[str, Any]]) -> None:
+    """Each resource a create made is deleted after that create, successfully."""
+    for index, entry in enumerate(entries):
+        if entry["op"] in CREATES and entry["ok"]:
+            later = entries[index + 1 :]
+            assert any(
+                e["op"] in DELETES and e["ok"] and _resource(e) == _resource(entry) for e in later
+            ), f"{_resource(entry)} was created but never deleted"
+
+
+def test_every_name_the_kit_creates_is_a_dns_label_with_the_run_prefix(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = log_calls_to(monkeypatch, pytester.path / "calls.jsonl")
+
+    result, _ = run_kit(pytester, *plugin_args("recording"), "-k", "not class-round-trips")
+
+    entries = read_log(log)
+    assert result.ret == 0
+    assert sum(e["op"] in CREATES for e in entries) > 10
+    first = next(e["name"] for e in entries if e["op"] in CREATES)
+    prefix = "-".join(first.split("-")[:3])  # mdc-<token>-m
+    # names.hostile tries names no platform accepts, on purpose (teardown retries deleting the
+    # refused ones); they still carry the prefix.
+    hostile = {e["name"] for e in entries if e["test"] == "names.hostile" and e["op"] in CREATES}
+    ordinary = [e for e in entries if e["name"] not in hostile]
+    assert {e["op"] for e in ordinary} >= {*CREATES, "predict"}
+    bad = [
+        e["name"]
+        for e in ordinary
+        if not (
+            KIT_NAME_PATTERN.match(e["name"])
+            and is_dns_label(e["name"])
+            and len(e["name"]) <= MAX_LABEL
+            and e["name"].startswith(prefix + "-")
+        )
+    ]
+    assert bad == []
+    assert len(hostile) == 3
+    assert all(prefix in name for name in hostile)
+
+
+def test_teardown_removes_everything_newest_first_even_when_checks_fail(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, namespace: str
+) -> None:
+    log = log_calls_to(monkeypatch, pytester.path / "calls.jsonl")
+
+    result, report = run_kit(pytester, *plugin_args("failing_predict", namespace), "-k", FAST)
+
+    assert report is not None
+    assert result.ret == 1
+    assert "predict.returns-response" in report["summary"]["must_failures"]
+    assert report["summary"]["leftovers"] == []
+    assert _listed(namespace) == (set(), set())
+    entries = read_log(log)
+    _assert_everything_created_was_deleted(entries)
+    # After the last check, the kit deletes what is left, the most recently created first.
+    started = next(i for i, e in enumerate(entries) if e["test"] is not None)
+    teardown = [e for e in entries[started:] if e["test"] is None]
+    assert teardown
+    assert all(e["op"] in DELETES for e in teardown)
+    last_create = {_resource(e): i for i, e in enumerate(entries) if e["op"] in CREATES}
+    deleted = [_resource(e) for e in teardown]
+    assert deleted == sorted(deleted, key=lambda resource: last_create[resource], reverse=True)
+
+
+def test_the_kit_never_deletes_what_it_did_not_create(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, namespace: str
+) -> None:
+    log = log_calls_to(monkeypatch, pytester.path / "calls.jsonl")
+    store = _store(namespace)
+    store.create_deployment("user-owned", PRIMARY_MODEL)
+    store.create_endpoint("user-endpoint")
+
+    result, report = run_kit(pytester, *plugin_args("failing_predict", namespace), "-k", FAST)
+
+    assert report is not None
+    assert result.ret == 1  # the plugin fails checks: teardown runs on a failing run too
+    assert _listed(namespace) == ({"user-owned"}, {"user-endpoint"})
+    touched = {e["name"] for e in read_log(log) if e["op"] in DELETES}
+    assert not touched & {"user-owned", "user-endpoint"}
+
+
+def test_sweep_removes_earlier_runs_leftovers_and_nothing_else(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, namespace: str
+) -> None:
+    log = log_calls_to(monkeypatch, pytester.path / "calls.jsonl")
+    store = _store(namespace)
+    store.create_deployment("user-owned", PRIMARY_MODEL)
+    store.create_endpoint("user-endpoint")
+    store.create_deployment("mdc-abc123-m-shared-1", PRIMARY_MODEL)
+    store.create_endpoint("mdc-abc123-w1-endpoint-7")
+
+    result, report = run_kit(
+        pytester, *plugin_args("recording", namespace), "--conformance-sweep", "-k", FAST
+    )
+
+    assert report is not None
+    assert result.ret == 0
+    assert report["statistics"]["swept"] == [
+        "deployment mdc-abc123-m-shared-1",
+        "endpoint mdc-abc123-w1-endpoint-7",
+    ]
+    assert "swept from earlier runs: deployment mdc-abc123-m-shared-1" in result.stdout.str()
+    assert _listed(namespace) == ({"user-owned"}, {"user-endpoint"})
+    touched = {e["name"] for e in read_log(log) if e["op"] in DELETES}
+    assert not touched & {"user-owned", "user-endpoint"}
+
+
+def test_an_interrupted_run_still_cleans_up(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a subprocess: a KeyboardInterrupt would otherwise reach this test run.
+    log = pytester.path / "calls.jsonl"
+    prepare_subprocess(monkeypatch, log)
+
+    result = pytester.runpytest_subprocess(
+        *SUBPROCESS_ARGS,
+        *plugin_args("interrupting"),
+        "--conformance-report=report.json",
+        "-k",
+        FAST,
+        timeout=120,
+    )
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert "KeyboardInterrupt" in result.stdout.str()
+    entries = read_log(log)
+    assert any(e["op"] == "predict" and e.get("error") == "KeyboardInterrupt" for e in entries)
+    assert any(e["op"] in CREATES and e["ok"] for e in entries)
+    _assert_everything_created_was_deleted(entries)
+    report = read_json(Path(pytester.path / "report.json"))
+    assert report["summary"]["leftovers"] == []
+    assert report["summary"]["deployments_created"] >= 1

@@ -1,0 +1,140 @@
+"""The kit under pytest-xdist: two workers run the checks, the controller writes one report.
+
+One run, in a subprocess, is shared by every test here: starting two workers costs seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from plugins_for_kit.kit_helpers import (
+    CHECK_IDS,
+    HYPOTHESIS_HOME,
+    KIT_TESTS_DIR,
+    SUBPROCESS_ARGS,
+    outcomes,
+    read_json,
+    read_log,
+    unique,
+)
+
+# A conftest for the run's folder, so the controller and both workers load it. It records each
+# call of the report hook, and, wrapping the memory target's own create methods, the name of
+# everything the kit creates and the worker that created it.
+CONFTEST = """
+    import functools
+    import json
+    import os
+
+    from reference_target.client import MemoryDeploymentClient
+
+
+    def _log(path, **entry):
+        entry["worker"] = os.environ.get("PYTEST_XDIST_WORKER")
+        with open(path, "a") as log:
+            log.write(json.dumps(entry) + "\\n")
+
+
+    def _spy(method):
+        @functools.wraps(method)  # keeps the signature the kit inspects
+        def spied(self, name, *args, **kwargs):
+            _log("creates.jsonl", op=method.__name__, name=name)
+            return method(self, name, *args, **kwargs)
+
+        return spied
+
+
+    def pytest_configure(config):
+        for method in ("create_deployment", "create_endpoint"):
+            setattr(MemoryDeploymentClient, method, _spy(getattr(MemoryDeploymentClient, method)))
+
+
+    def pytest_conformance_report(config, report):
+        _log("report-hook-calls.jsonl", checks=len(report.checks))
+"""
+
+
+@dataclass
+class XdistRun:
+    returncode: int
+    output: str
+    report: dict[str, Any]
+    report_hook_calls: list[dict[str, Any]]
+    creates: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def xdist_run(tmp_path_factory: pytest.TempPathFactory) -> XdistRun:
+    """``pytest -n 2 --deployment-target=memory:/<namespace>``, run once for this module."""
+    import textwrap
+
+    folder = tmp_path_factory.mktemp("xdist-run")
+    (folder / "conftest.py").write_text(textwrap.dedent(CONFTEST))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    environment["PYTHONPATH"] = str(KIT_TESTS_DIR)
+    environment["HYPOTHESIS_STORAGE_DIRECTORY"] = str(HYPOTHESIS_HOME)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *SUBPROCESS_ARGS,
+            "-n",
+            "2",
+            f"--deployment-target=memory:/{unique('xd')}",
+            "--conformance-report=report.json",
+        ],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report_path = folder / "report.json"
+    assert report_path.exists(), completed.stdout[-3000:] + completed.stderr[-3000:]
+    return XdistRun(
+        completed.returncode,
+        completed.stdout,
+        read_json(report_path),
+        read_log(Path(folder / "report-hook-calls.jsonl")),
+        read_log(Path(folder / "creates.jsonl")),
+    )
+
+
+def test_two_workers_pass_every_check(xdist_run: XdistRun) -> None:
+    assert xdist_run.returncode == 0, xdist_run.output[-3000:]
+    assert [c["id"] for c in xdist_run.report["checks"]] == CHECK_IDS
+    assert set(outcomes(xdist_run.report).values()) == {"passed"}
+    assert xdist_run.report["summary"]["leftovers"] == []
+    assert "verdict: CONFORMANT" in xdist_run.output
+
+
+def test_the_controller_alone_writes_the_report_with_both_workers_statistics(
+    xdist_run: XdistRun,
+) -> None:
+    assert xdist_run.report_hook_calls == [{"checks": len(CHECK_IDS), "worker": None}]
+    assert xdist_run.report["statistics"]["workers"] == 2
+    successful = xdist_run.report["summary"]["deployments_created"]
+    assert 0 < successful <= sum(e["op"] == "create_deployment" for e in xdist_run.creates)
+
+
+def test_each_worker_names_what_it_creates_with_its_own_prefix(xdist_run: XdistRun) -> None:
+    # names.hostile tries '../<prefix>-escape' and the like on purpose; the rest are plain.
+    plain = [e for e in xdist_run.creates if not e["name"].startswith("../")]
+    prefixes = {
+        worker: {"-".join(e["name"].split("-")[:3]) for e in plain if e["worker"] == worker}
+        for worker in ("gw0", "gw1")
+    }
+
+    assert {e["worker"] for e in xdist_run.creates} == {"gw0", "gw1"}
+    assert len(prefixes["gw0"]) == 1
+    assert len(prefixes["gw1"]) == 1
+    assert next(iter(prefixes["gw0"])).endswith("-w0")
+    assert next(iter(prefixes["gw1"])).endswith("-w1")
