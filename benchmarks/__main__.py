@@ -1,0 +1,148 @@
+"""``python -m benchmarks``: measure the figures, print a table, write ``results/latest.json``.
+
+Options: ``--only NAME`` runs one figure, ``--rounds N`` sets the rounds per figure, ``--quick``
+uses smaller inputs and fewer rounds, ``--all`` adds the slow figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from benchmarks import (
+    Figure,
+    Settings,
+    kit_overhead,
+    plugin_import,
+    predictions_roundtrip,
+    slow_target,
+)
+
+MEASURE: dict[str, Callable[[Settings], Figure]] = {
+    predictions_roundtrip.NAME: predictions_roundtrip.measure,
+    plugin_import.NAME: plugin_import.measure,
+    kit_overhead.NAME: kit_overhead.measure,
+    slow_target.NAME: slow_target.measure,
+}
+SLOW = {slow_target.NAME}
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+NOISE_NOTE = (
+    "Each figure compares two sides measured in the same run, in interleaved rounds, so load "
+    "from other processes slows both sides alike; absolute seconds are not comparable between "
+    "machines or runs. The spread is min-max over the rounds: differences inside it are noise."
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--only", choices=sorted(MEASURE), help="run this figure only")
+    parser.add_argument("--rounds", type=int, help="rounds per figure (default 5; --quick 3)")
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer rounds")
+    parser.add_argument("--all", action="store_true", help="include the slow figures")
+    args = parser.parse_args(argv)
+    if args.rounds is not None and args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def chosen(args: argparse.Namespace) -> list[str]:
+    if args.only:
+        return [args.only]
+    slow_wanted = args.all and not args.quick
+    return [name for name in MEASURE if name not in SLOW or slow_wanted]
+
+
+def row(figure: Figure) -> tuple[str, str, str, str, str]:
+    if figure.skipped or figure.result is None:
+        return (figure.name, "skipped", "", figure.goal, figure.skipped or "")
+    result = figure.result
+    digits = 0 if figure.unit == "ms" else 2
+    value = f"{result.median:.{digits}f} {figure.unit}"
+    spread = f"{result.low:.{digits}f}-{result.high:.{digits}f}"
+    status = ("met" if figure.met else "MISSED") + (" (noisy)" if figure.noisy else "")
+    return (figure.name, value, spread, figure.goal, status)
+
+
+def print_table(figures: list[Figure]) -> None:
+    header = ("figure", "median", "spread (min-max)", "goal", "status")
+    rows = [header, *(row(figure) for figure in figures)]
+    widths = [max(len(r[column]) for r in rows) for column in range(len(header))]
+    for number, cells in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)))
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+    if any(figure.noisy for figure in figures):
+        print("(noisy): the spread reaches both sides of the goal; run again with more --rounds.")
+    for figure in figures:
+        print(f"- {figure.name}: {figure.measures}")
+        cpu = figure.details.get("cpu_ratio") or figure.details.get("cpu_difference_ms")
+        if cpu is not None:
+            unit = "ms" if figure.unit == "ms" else "x"
+            print(
+                f"  the same in CPU time (less sensitive to other load): median "
+                f"{cpu['median']:.2f} {unit}, spread {cpu['low']:.2f}-{cpu['high']:.2f}"
+            )
+        imports = figure.details.get("import_ms")
+        if imports is not None:
+            print(
+                f"  `import conformance.plugin` alone (-X importtime): median "
+                f"{imports['median']:.1f} ms, spread {imports['low']:.1f}-{imports['high']:.1f}"
+            )
+        heavy = figure.details.get("heavy_modules")
+        if heavy is not None:
+            print(f"  heavy modules after `import conformance.plugin`: {heavy or 'none'}")
+        if "deployments_created" in figure.details:
+            print(f"  deployments created: {figure.details['deployments_created']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings(rounds=args.rounds or (3 if args.quick else 5), quick=args.quick)
+    load_before = os.getloadavg()
+    figures: list[Figure] = []
+    for name in chosen(args):
+        print(f"measuring {name} …", file=sys.stderr, flush=True)
+        figure = MEASURE[name](settings)
+        if figure.skipped:
+            print(f"  {name} skipped: {figure.skipped}", file=sys.stderr)
+        figures.append(figure)
+    load_after = os.getloadavg()
+
+    print()
+    print_table(figures)
+    print()
+    cpus = os.cpu_count()
+    noise = (
+        f"Machine noise: load average {load_before[0]:.2f} before, {load_after[0]:.2f} after, "
+        f"on {cpus} CPUs. {NOISE_NOTE}"
+    )
+    print(textwrap.fill(noise, width=100))
+
+    RESULTS.parent.mkdir(exist_ok=True)
+    document = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "python": sys.version.split()[0],
+        "executable": sys.executable,
+        "platform": platform.platform(),
+        "cpus": cpus,
+        "load_average": {"before": load_before, "after": load_after},
+        "settings": asdict(settings),
+        "noise_note": NOISE_NOTE,
+        "figures": [asdict(figure) for figure in figures],
+    }
+    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(f"Results written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
