@@ -16,7 +16,7 @@ import time
 import traceback
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -449,14 +449,16 @@ def _mixed_work(target_uri: str, index: int, barrier: Any, out: str) -> None:
     Path(out).write_text(json.dumps(result))
 
 
-def run_processes(target_uri: str, folder: Path) -> list[dict[str, Any]]:
+def run_processes(
+    target_uri: str, folder: Path, work: Callable[[str, int, Any, str], None] = _mixed_work
+) -> list[dict[str, Any]]:
     """Run PROCESSES forked workers released together; each one's result."""
-    # fork: the parent has the file open, so every child must take a connection of its own.
+    # fork: the parent may have the file open, so each child must take a connection of its own.
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(PROCESSES)
     outs = [folder / f"worker-{index}.json" for index in range(PROCESSES)]
     workers = [
-        context.Process(target=_mixed_work, args=(target_uri, index, barrier, str(out)))
+        context.Process(target=work, args=(target_uri, index, barrier, str(out)))
         for index, out in enumerate(outs)
     ]
     for worker in workers:
@@ -528,6 +530,33 @@ def test_eight_processes_lose_and_duplicate_nothing(store_path: Path, tmp_path: 
     assert sorted(endpoints) == ["contested-0", "contested-1", "members"]
     with sqlite3.connect(store_path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _open_new_file(target_uri: str, index: int, barrier: Any, out: str) -> None:
+    result: dict[str, Any] = {}
+    try:
+        barrier.wait(timeout=60)
+        client = MemoryDeploymentClient(target_uri)
+        client.create_deployment(f"opened-by-{index}", CONSTANT)
+    except BaseException:
+        result["error"] = traceback.format_exc()
+    Path(out).write_text(json.dumps(result))
+
+
+def test_eight_processes_can_make_one_new_file_at_once(store_path: Path, tmp_path: Path) -> None:
+    # They race to turn on WAL and to create the schema: each must wait its turn, none fail.
+    assert not store_path.exists()
+    run_processes(uri_of(store_path), tmp_path, _open_new_file)
+    client = MemoryDeploymentClient(uri_of(store_path))
+    names = sorted(d["name"] for d in client.list_deployments())
+    assert names == sorted(f"opened-by-{index}" for index in range(PROCESSES))
+    with sqlite3.connect(store_path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        tables = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        ).fetchall()
+    assert tables == [("deployments",), ("endpoints",), ("sqlite_sequence",)]
 
 
 # -- the model-based test, against a file ----------------------------------------------------------
