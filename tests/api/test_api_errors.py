@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from types import ModuleType
 from typing import Any
 
@@ -107,6 +109,25 @@ def test_unsupported_operation_is_a_not_implemented_mlflow_exception() -> None:
     assert error.get_http_status_code() == 501
     assert "explain()" in error.message
     assert "'memory:/ns'" in error.message
+
+
+def test_pickles_with_its_code_and_message() -> None:
+    # Errors cross process boundaries (process pools, multiprocessing-based plugins).
+    error = api.MlflowException("gone", api.RESOURCE_DOES_NOT_EXIST)
+    for restored in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+        assert type(restored) is api.MlflowException
+        assert (restored.error_code, restored.message) == ("RESOURCE_DOES_NOT_EXIST", "gone")
+
+
+@pytest.mark.xfail(
+    reason="UnsupportedOperation.__init__ takes (target_uri, method) but Exception.args holds "
+    "only the message, so unpickling and copy.copy call it with one argument: TypeError",
+    strict=True,
+)
+def test_unsupported_operation_pickles() -> None:
+    error = api.UnsupportedOperation("memory", "explain")
+    restored = pickle.loads(pickle.dumps(error))
+    assert (restored.error_code, restored.message) == (error.error_code, error.message)
 
 
 # --- with MLflow installed ---------------------------------------------------------------
