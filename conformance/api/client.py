@@ -16,11 +16,17 @@ class UnsupportedOperation(MlflowException):
     """Raised by the base class for an optional method that a target does not implement."""
 
     def __init__(self, target_uri: str, method: str) -> None:
+        self.target_uri = target_uri
+        self.method = method
         super().__init__(
             f"The deployment target {target_uri!r} does not support {method}(); "
             "see `target_help()` for what it does support.",
             ErrorCode.NOT_IMPLEMENTED,
         )
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Exception.args holds only the message; rebuild from what __init__ takes.
+        return type(self), (self.target_uri, self.method)
 
 
 _mlflow = mlflow_deployments()

@@ -47,6 +47,92 @@ _HTTP_STATUS = {
     ErrorCode.BAD_REQUEST: 400,
 }
 
+# Every code name MLflow's protobuf defines, so the standalone exception accepts the same
+# names MLflow does and, like MLflow, turns any other into INTERNAL_ERROR.
+_KNOWN_CODE_NAMES = frozenset(
+    [
+        "ABORTED",
+        "ALREADY_EXISTS",
+        "BAD_REQUEST",
+        "CANCELLED",
+        "CATALOG_ALREADY_EXISTS",
+        "CATALOG_DOES_NOT_EXIST",
+        "CATALOG_NOT_EMPTY",
+        "COULD_NOT_ACQUIRE_LOCK",
+        "CUSTOMER_UNAUTHORIZED",
+        "DAC_ALREADY_EXISTS",
+        "DAC_DOES_NOT_EXIST",
+        "DATA_LOSS",
+        "DEADLINE_EXCEEDED",
+        "DEPLOYMENT_TIMEOUT",
+        "DIRECTORY_NOT_EMPTY",
+        "DIRECTORY_PROTECTED",
+        "DRY_RUN_FAILED",
+        "ENDPOINT_NOT_FOUND",
+        "EXTERNAL_LOCATION_ALREADY_EXISTS",
+        "EXTERNAL_LOCATION_DOES_NOT_EXIST",
+        "FEATURE_DISABLED",
+        "GIT_CONFLICT",
+        "GIT_REMOTE_ERROR",
+        "GIT_SENSITIVE_TOKEN_DETECTED",
+        "GIT_UNKNOWN_REF",
+        "GIT_URL_NOT_ON_ALLOW_LIST",
+        "INSECURE_PARTNER_RESPONSE",
+        "INTERNAL_ERROR",
+        "INVALID_PARAMETER_VALUE",
+        "INVALID_STATE",
+        "INVALID_STATE_TRANSITION",
+        "IO_ERROR",
+        "IPYNB_FILE_IN_REPO",
+        "MALFORMED_PARTNER_RESPONSE",
+        "MALFORMED_REQUEST",
+        "MANAGED_RESOURCE_GROUP_DOES_NOT_EXIST",
+        "MAX_BLOCK_SIZE_EXCEEDED",
+        "MAX_CHILD_NODE_SIZE_EXCEEDED",
+        "MAX_LIST_SIZE_EXCEEDED",
+        "MAX_NOTEBOOK_SIZE_EXCEEDED",
+        "MAX_READ_SIZE_EXCEEDED",
+        "METASTORE_ALREADY_EXISTS",
+        "METASTORE_DOES_NOT_EXIST",
+        "METASTORE_NOT_EMPTY",
+        "NOT_FOUND",
+        "NOT_IMPLEMENTED",
+        "PARTIAL_DELETE",
+        "PERMISSION_DENIED",
+        "PERMISSION_NOT_PROPAGATED",
+        "PRINCIPAL_DOES_NOT_EXIST",
+        "PROJECTS_OPERATION_TIMEOUT",
+        "PROVIDER_ALREADY_EXISTS",
+        "PROVIDER_DOES_NOT_EXIST",
+        "PROVIDER_SHARE_NOT_ACCESSIBLE",
+        "QUOTA_EXCEEDED",
+        "RECIPIENT_ALREADY_EXISTS",
+        "RECIPIENT_DOES_NOT_EXIST",
+        "REQUEST_LIMIT_EXCEEDED",
+        "RESOURCE_ALREADY_EXISTS",
+        "RESOURCE_CONFLICT",
+        "RESOURCE_DOES_NOT_EXIST",
+        "RESOURCE_EXHAUSTED",
+        "RESOURCE_LIMIT_EXCEEDED",
+        "SCHEMA_ALREADY_EXISTS",
+        "SCHEMA_DOES_NOT_EXIST",
+        "SCHEMA_NOT_EMPTY",
+        "SEARCH_QUERY_TOO_LONG",
+        "SEARCH_QUERY_TOO_SHORT",
+        "SERVICE_UNDER_MAINTENANCE",
+        "SHARE_ALREADY_EXISTS",
+        "SHARE_DOES_NOT_EXIST",
+        "STORAGE_CREDENTIAL_ALREADY_EXISTS",
+        "STORAGE_CREDENTIAL_DOES_NOT_EXIST",
+        "TABLE_ALREADY_EXISTS",
+        "TABLE_DOES_NOT_EXIST",
+        "TEMPORARILY_UNAVAILABLE",
+        "UNAUTHENTICATED",
+        "UNPARSEABLE_HTTP_ERROR",
+        "WORKSPACE_TEMPORARILY_UNAVAILABLE",
+    ]
+)
+
 INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR
 INVALID_PARAMETER_VALUE = ErrorCode.INVALID_PARAMETER_VALUE
 RESOURCE_ALREADY_EXISTS = ErrorCode.RESOURCE_ALREADY_EXISTS
@@ -59,8 +145,7 @@ def _code_name(error_code: Any) -> str:
     if isinstance(error_code, ErrorCode):
         return error_code.value
     if isinstance(error_code, str):
-        upper_identifier = error_code.isidentifier() and error_code.isupper()
-        return error_code if upper_identifier else ErrorCode.INTERNAL_ERROR.value
+        return error_code if error_code in _KNOWN_CODE_NAMES else ErrorCode.INTERNAL_ERROR.value
     if isinstance(error_code, int) and mlflow_exceptions() is not None:
         from mlflow.protos.databricks_pb2 import ErrorCode as ProtoErrorCode
 
