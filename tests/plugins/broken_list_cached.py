@@ -1,0 +1,25 @@
+"""Breaks deployment.list.reflects-changes: each client caches its first listing and never
+refreshes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import good
+from good import run_local, target_help  # noqa: F401
+
+VIOLATES = "deployment.list.reflects-changes"
+# Every check that looks for a new deployment in the listing misses it.
+ALSO_FAILS = {"stateful.lifecycle", "names.dns-labels-round-trip", "names.hostile"}
+
+
+class Client(good.Client):
+    def __init__(self, target_uri: str) -> None:
+        super().__init__(target_uri)
+        self._listed: dict[str | None, list[dict[str, Any]]] = {}
+
+    def list_deployments(self, endpoint: str | None = None) -> list[dict[str, Any]]:
+        if endpoint not in self._listed:
+            self._listed[endpoint] = super().list_deployments(endpoint)
+        return [dict(deployment) for deployment in self._listed[endpoint]]
