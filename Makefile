@@ -12,12 +12,12 @@ PYTEST_FLAGS ?= -q -p no:cacheprovider
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: certify test test-core test-mlflow lint docs-check benchmark clean
+.PHONY: certify test test-core test-mlflow lint docs-check docs benchmark clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev,docs]"
 	touch $@
 
 $(VENV_MLFLOW)/.installed: pyproject.toml
@@ -40,13 +40,16 @@ lint: $(VENV)/.installed
 docs-check: $(VENV)/.installed
 	$(VENV)/bin/python docs/generate.py --check
 
+docs: $(VENV)/.installed
+	$(VENV)/bin/python -m mkdocs build --strict --site-dir site
+
 test-core: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest tests $(PYTEST_FLAGS)
 
 test-mlflow: $(VENV_MLFLOW)/.installed
 	$(VENV_MLFLOW)/bin/python -m pytest tests $(PYTEST_FLAGS)
 
-test: lint docs-check test-core test-mlflow
+test: lint docs-check docs test-core test-mlflow
 
 benchmark: $(VENV_MLFLOW)/.installed
 	$(VENV_MLFLOW)/bin/python -m benchmarks
