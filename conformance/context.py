@@ -50,7 +50,8 @@ class Context:
 
     config: pytest.Config
     profile: Profile
-    namer: Namer = field(default_factory=Namer)
+    run_token: str | None = None
+    namer: Namer = field(init=False)
     runner: CallRunner = field(init=False)
     notes: dict[str, Any] = field(default_factory=dict)
     swept: list[str] = field(default_factory=list)
@@ -63,6 +64,7 @@ class Context:
     _scenarios: dict[str, tuple[bool, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.namer = Namer(self.run_token)
         self.runner = CallRunner(self.profile.timeout)
 
     # -- the plugin -----------------------------------------------------------------------------
@@ -168,10 +170,15 @@ class Context:
         if self._models is None:
             from conformance.models import ModelPair, default_models
 
-            hooked = self.config.hook.pytest_conformance_models(
-                config=self.config, target_uri=self.profile.target
+            given = getattr(self.config.option, "conformance_model_uris", None)
+            hooked = (
+                None
+                if given
+                else self.config.hook.pytest_conformance_models(
+                    config=self.config, target_uri=self.profile.target
+                )
             )
-            uris = list(hooked or self.profile.model_uris)
+            uris = list(given or hooked or self.profile.model_uris)
             if uris:
                 source = "the pytest_conformance_models hook" if hooked else "the profile"
                 second = uris[1] if len(uris) > 1 else None
@@ -193,8 +200,13 @@ class Context:
         if self._input is None:
             from conformance.inputs import default_input, read_input
 
-            hooked = self.config.hook.pytest_conformance_sample_input(
-                config=self.config, target_uri=self.profile.target
+            given = getattr(self.config.option, "conformance_input", None)
+            hooked = (
+                None
+                if given
+                else self.config.hook.pytest_conformance_sample_input(
+                    config=self.config, target_uri=self.profile.target
+                )
             )
             if hooked is not None:
                 self._input, self._input_is_default = hooked, False

@@ -11,6 +11,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import pytest
+
     from conformance.report import Report
 
 hookspec = pluggy.HookspecMarker("pytest")
@@ -26,12 +27,16 @@ def pytest_conformance_models(config: pytest.Config, target_uri: str) -> list[st
     """Supply the model URIs to deploy (primary first, then the one to update to).
 
     Use it to build models on the fly, for example by saving a fresh model to a folder.
+    ``--deployment-model-uri`` on the command line wins over this hook.
     """
 
 
 @hookspec(firstresult=True)
 def pytest_conformance_sample_input(config: pytest.Config, target_uri: str) -> Any | None:
-    """Supply the sample input passed to predict (a DataFrame, or anything the target accepts)."""
+    """Supply the sample input passed to predict (a DataFrame, or anything the target accepts).
+
+    ``--deployment-input`` on the command line wins over this hook.
+    """
 
 
 @hookspec

@@ -14,13 +14,23 @@ import secrets
 import string
 import threading
 
-__all__ = ["KIT_NAME_PATTERN", "MAX_LABEL", "Namer", "is_dns_label", "is_kit_name"]
+__all__ = [
+    "KIT_NAME_PATTERN",
+    "MAX_LABEL",
+    "Namer",
+    "is_dns_label",
+    "is_kit_name",
+    "new_run_token",
+    "run_token_of",
+]
 
 MAX_LABEL = 63
 _PREFIX = "mdc"  # mlflow deployments conformance
 _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 KIT_NAME_PATTERN = re.compile(rf"^{_PREFIX}-[a-z0-9]{{6}}-(?:m|w\d+)-[a-z0-9-]*[a-z0-9]$")
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Anything a run created carries its prefix, even the deliberately hostile names ("../mdc-…").
+_KIT_PREFIX = re.compile(rf"(?:^|/){_PREFIX}-([a-z0-9]{{6}})-(?:m|w\d+)-")
 
 
 def is_dns_label(name: str) -> bool:
@@ -30,7 +40,18 @@ def is_dns_label(name: str) -> bool:
 
 def is_kit_name(name: object) -> bool:
     """True when ``name`` looks like something a run of the kit created."""
-    return isinstance(name, str) and bool(KIT_NAME_PATTERN.match(name))
+    return run_token_of(name) is not None
+
+
+def run_token_of(name: object) -> str | None:
+    """The token of the run that created ``name``, or None when no run of the kit did."""
+    found = _KIT_PREFIX.search(name) if isinstance(name, str) else None
+    return found.group(1) if found else None
+
+
+def new_run_token() -> str:
+    """Six random lowercase letters and digits, shared by every worker of one run."""
+    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(6))
 
 
 def _worker_tag() -> str:
@@ -43,7 +64,7 @@ class Namer:
     """Hands out fresh names sharing this run's prefix, e.g. ``mdc-k3x9q2-w1-update-4``."""
 
     def __init__(self, token: str | None = None) -> None:
-        self.token = token or "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(6))
+        self.token = token or new_run_token()
         self.prefix = f"{_PREFIX}-{self.token}-{_worker_tag()}"
         self._counter = itertools.count(1)
         self._lock = threading.Lock()

@@ -41,8 +41,13 @@ def _arguments(target_uri: str, options: dict[str, Any]) -> list[str]:
         elif isinstance(value, (list, tuple)):
             arguments += [f"{option.flag}={v}" for v in value]
         elif value is not None:
+            if key in _PATH_KEYS:
+                value = os.path.abspath(value)  # the run happens in a temporary folder
             arguments.append(f"{option.flag}={value}")
     return arguments
+
+
+_PATH_KEYS = {"report", "certificate", "profile", "input"}
 
 
 def _text(value: Any) -> str:
@@ -66,6 +71,8 @@ def run(target_uri: str, *, quiet: bool = True, **options: Any) -> Report:
         ini = Path(folder) / "pytest.ini"
         ini.write_text("[pytest]\n")
         arguments += ["-c", str(ini), "--rootdir", folder, "-p", "no:cacheprovider"]
+        # The kit is imported before pytest starts here, so assertion rewriting cannot apply.
+        arguments += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
         if quiet:
             arguments.append("-q")
         previous = os.getcwd()

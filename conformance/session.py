@@ -11,6 +11,7 @@ import pytest
 
 from conformance.catalogue import CATALOGUE, by_id
 from conformance.items import MESSAGE, OUTCOME_HINT, WARNING, CheckItem
+from conformance.naming import new_run_token
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import Report, plugin_version
 
@@ -18,6 +19,7 @@ __all__ = ["ConformanceSession"]
 
 _STATS_KEY = "conformance_statistics"
 _GROUPING_KEY = "conformance_loadgroup"
+_TOKEN_KEY = "conformance_run_token"
 
 
 class ConformanceSession:
@@ -30,6 +32,9 @@ class ConformanceSession:
         self.worker_statistics: list[dict[str, Any]] = []
         self._context: Any = None
         self._started = time.perf_counter()
+        workerinput = getattr(config, "workerinput", {})
+        # One token for the whole run, so every worker's sweep spares every other worker's names.
+        self.run_token: str = workerinput.get(_TOKEN_KEY) or new_run_token()
 
     @property
     def distributing(self) -> bool:
@@ -44,7 +49,7 @@ class ConformanceSession:
             from conformance.context import Context
 
             assert self.profile is not None
-            self._context = Context(self.config, self.profile)
+            self._context = Context(self.config, self.profile, self.run_token)
         return self._context
 
     # -- configuration ------------------------------------------------------------------------
@@ -88,6 +93,7 @@ class ConformanceSession:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[_GROUPING_KEY] = self.config.option.dist == "loadgroup"
+        node.workerinput[_TOKEN_KEY] = self.run_token
 
     # -- collection ----------------------------------------------------------------------------
 
@@ -132,7 +138,8 @@ class ConformanceSession:
         hint = properties.get(OUTCOME_HINT)
         if report.when == "call" or report.outcome != "passed":
             if report.skipped and hasattr(report, "wasxfail"):
-                result.outcome = hint or "xfailed"
+                expected = self.profile is not None and check_id in self.profile.xfail
+                result.outcome = "xfailed" if expected else (hint or "xfailed")
                 result.message = properties.get(MESSAGE) or str(report.wasxfail)
             elif report.skipped:
                 result.outcome = "skipped"
@@ -161,6 +168,8 @@ class ConformanceSession:
                 self.worker_statistics.append(statistics)
         if self.report is None or self.profile is None or hasattr(self.config, "workerinput"):
             return
+        if self.config.option.collectonly:
+            return  # nothing was judged, so there is nothing to report
         self.report.statistics = _merge(self.worker_statistics)
         self.report.statistics["seconds"] = round(time.perf_counter() - self._started, 2)
         self.report.plugin = plugin_version(_target_name(self.profile.target), self.profile.plugin)
@@ -176,6 +185,8 @@ class ConformanceSession:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report is None or hasattr(self.config, "workerinput"):
+            return
+        if self.config.option.collectonly:
             return
         from conformance.terminal import write_summary
 

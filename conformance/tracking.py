@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.calling import CallRunner, Outcome, accepts, render_call
-from conformance.naming import Namer, is_kit_name
+from conformance.naming import Namer, run_token_of
 from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised
 
 __all__ = ["OPTIONAL_METHODS", "Resource", "TrackedClient", "inherited_from_base"]
@@ -309,7 +309,8 @@ class TrackedClient:
                 continue
             for entry in listed if isinstance(listed, list) else []:
                 name = entry.get("name") if isinstance(entry, dict) else None
-                if is_kit_name(name) and not name.startswith(self.namer.prefix):
+                token = run_token_of(name)
+                if token is not None and token != self.namer.token:  # never this run's own
                     try:
                         deleter(name)
                     except Exception:

@@ -70,12 +70,6 @@ def test_an_expected_must_failure_is_xfailed_and_exits_zero(pytester: pytest.Pyt
     assert result.ret == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit bug: session.pytest_runtest_logreport lets the 'error' outcome hint override an "
-    "xfail the user declared, so the JSON report calls the run NOT CONFORMANT while pytest "
-    "exits 0",
-)
 def test_an_expected_failure_that_cannot_be_judged_is_consistent(
     pytester: pytest.Pytester,
 ) -> None:

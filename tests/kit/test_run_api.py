@@ -87,12 +87,6 @@ def test_run_leaves_the_callers_configuration_and_tests_alone(script_run: Script
     assert script_run.cwd_after == str(script_run.folder)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit bug: runner.run() chdirs into a temporary folder before pytest reads the "
-    "options, so relative report/certificate/profile/input paths land in that folder and are "
-    "deleted with it",
-)
 def test_a_relative_path_is_relative_to_the_callers_folder(script_run: ScriptRun) -> None:
     certificate = script_run.folder / "relative-certificate.md"
 
