@@ -1,0 +1,142 @@
+"""The kit against published plugins, each in its own venv under .compat/ (see run_compat.py).
+
+The runs are opt-in (``-m compat``): a first run builds each venv from PyPI, which takes
+minutes. Each run asserts the exact set of failing check ids recorded in the target's
+expected.json. The checks of the folders' own data run always and are quick.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import run_compat
+import tomllib
+
+from conformance.catalogue import CATALOGUE
+
+_IDS = {check.id for check in CATALOGUE}
+
+
+def _certify(name: str, request: pytest.FixtureRequest) -> run_compat.Run:
+    """Build the target's venv if needed and run the kit there; skip when not asked for."""
+    if "compat" not in (request.config.option.markexpr or ""):
+        pytest.skip(
+            f"opt-in: select with `-m compat`; it builds .compat/{name} from PyPI (minutes) "
+            "and runs the kit there"
+        )
+    target = run_compat.Target.load(name)
+    built = run_compat.build(target)
+    if not built.ok:
+        pytest.skip(f"pip cannot install tests/compat/{name}/requirements.txt: {built.reason}")
+    return run_compat.run(target)
+
+
+@pytest.mark.compat
+def test_sagemaker_on_moto_fails_exactly_the_confirmed_checks(
+    request: pytest.FixtureRequest,
+) -> None:
+    result = _certify("sagemaker", request)
+    assert result.matches, result.mismatch()
+    checks = {c["id"]: c for c in result.report["checks"]}
+    # What moto cannot do gives no verdict, and says why.
+    assert result.environment == {
+        "deployment.update.switches-model",
+        "deployment.update.returns-flavor",
+    }
+    for check_id in result.environment:
+        assert checks[check_id]["outcome"] == "xfailed"
+        assert "update_endpoint action has not been implemented" in checks[check_id]["message"]
+    assert checks["deployment.create.config-none"]["outcome"] == "passed"
+    assert checks["predict.missing-raises"]["outcome"] == "passed"
+    assert result.report["statistics"]["leftovers"] == []
+
+
+@pytest.mark.compat
+def test_crusoe_fails_exactly_the_confirmed_checks_and_writes_only_in_its_folder(
+    request: pytest.FixtureRequest,
+) -> None:
+    result = _certify("crusoe", request)
+    assert result.matches, result.mismatch()
+    filesystem = result.report["statistics"]["environment"]["filesystem"]
+    # '../<name>' escaped the store, but only into the store's parent inside the temp folder.
+    store = Path(filesystem["store"])
+    assert len(filesystem["outside_store"]) == 1
+    escaped = Path(filesystem["outside_store"][0])
+    assert escaped.parent == store.parent
+    assert escaped.name.endswith("-escape.json")
+    assert filesystem["outside_temporary_folder"] == []
+    assert filesystem["files_left_outside_store"] == []
+    assert filesystem["stub_requests"] > 0
+
+
+# -- the folders' own data, checked on every run --------------------------------------------------
+
+
+@pytest.mark.parametrize("target", run_compat.all_targets(), ids=lambda t: t.name)
+def test_expected_failures_name_catalogue_checks_with_a_reason(target: run_compat.Target) -> None:
+    failing = target.expected.get("failing", {})
+    assert set(failing) <= _IDS, sorted(set(failing) - _IDS)
+    assert all(len(reason) > 20 for reason in failing.values())
+    assert target.title and target.expected.get("plugin_version")
+    if target.blocked:
+        assert not failing, "a target that cannot run here has no confirmed failures"
+
+
+@pytest.mark.parametrize("target", run_compat.all_targets(), ids=lambda t: t.name)
+def test_environment_notes_do_not_overlap_plugin_failures(target: run_compat.Target) -> None:
+    environment = target.environment_xfails
+    assert set(environment) <= _IDS
+    assert not set(environment) & target.expected_failing
+    profile = (
+        tomllib.loads((target.folder / "profile.toml").read_text()) if not target.blocked else {}
+    )
+    assert set(profile.get("xfail", {})) == set(environment), "every xfail must be environmental"
+
+
+def test_requirements_pin_every_package(tmp_path: Path) -> None:
+    for target in run_compat.all_targets():
+        lines = (target.folder / "requirements.txt").read_text().splitlines()
+        pins = [line for line in lines if line.strip() and not line.startswith("#")]
+        assert pins and all("==" in line for line in pins), target.name
+
+
+def test_failing_ignores_environment_checks_unless_they_pass() -> None:
+    target = run_compat.Target.load("sagemaker")
+    environment = next(iter(target.environment_xfails))
+    checks = [
+        {"id": environment, "outcome": "xfailed", "message": "NotImplementedError"},
+        {"id": "deployment.get.returns-name", "outcome": "failed", "message": "no name"},
+        {"id": "predictions.formats", "outcome": "error", "message": "no response"},
+        {"id": "module.loads", "outcome": "passed", "message": ""},
+    ]
+    result = run_compat.Run(target, 1, 1.0, "", {"checks": checks})
+    assert result.failing == {"deployment.get.returns-name", "predictions.formats"}
+    checks[0] = {"id": environment, "outcome": "failed", "message": "[XPASS(strict)] env"}
+    assert environment in run_compat.Run(target, 1, 1.0, "", {"checks": checks}).failing
+
+
+def test_pip_error_keeps_the_reason_and_drops_the_index_noise() -> None:
+    output = "\n".join(
+        [
+            "WARNING: Location 'file:///x/simple/ray/' is ignored: it is neither a file nor a "
+            "directory.",
+            "ERROR: Could not find a version that satisfies the requirement ray==9.9",
+            "ERROR: No matching distribution found for ray==9.9",
+        ]
+    )
+    reason = run_compat._pip_error(output)
+    assert "No matching distribution found for ray==9.9" in reason
+    assert "is ignored" not in reason
+
+
+def test_page_lists_every_target_and_every_confirmed_failure(tmp_path: Path) -> None:
+    page = run_compat.render_page(run_compat.all_targets())
+    for target in run_compat.all_targets():
+        assert target.title in page
+        if target.report_path.is_file():
+            report = json.loads(target.report_path.read_text())
+            for check_id in target.expected.get("failing", {}):
+                if any(c["id"] == check_id for c in report["checks"]):
+                    assert f"`{check_id}`" in page
