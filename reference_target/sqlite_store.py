@@ -317,8 +317,11 @@ class SQLiteStore:
     def close(self) -> None:
         """Close this thread's connection; other threads' close when those threads end."""
         connection = getattr(self._local, "connection", None)
-        if connection is not None and self._local.pid == os.getpid():
-            connection.close()
+        if connection is not None:
+            if self._local.pid == os.getpid():
+                connection.close()
+            else:
+                _inherited.append(connection)
         self._local.connection = None
 
     # -- errors ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import sqlite3
@@ -557,6 +558,31 @@ def test_eight_processes_can_make_one_new_file_at_once(store_path: Path, tmp_pat
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
         ).fetchall()
     assert tables == [("deployments",), ("endpoints",), ("sqlite_sequence",)]
+
+
+def _die_while_writing(path: str) -> None:
+    store = sqlite_store.open_sqlite_store(path)  # inherited: the child opens its own connection
+    with store._transaction(write=True) as cursor:
+        cursor.execute("DELETE FROM deployments")
+        cursor.execute("DELETE FROM endpoints")
+        os._exit(3)  # killed mid-transaction: no commit, no rollback, no cleanup
+
+
+def test_a_process_that_dies_mid_write_changes_nothing_and_blocks_no_one(
+    durable: MemoryDeploymentClient, store_path: Path
+) -> None:
+    durable.create_endpoint("endpoint")
+    durable.create_deployment("model", LINEAR, endpoint="endpoint")
+    before = (durable.list_deployments(), durable.list_endpoints())
+    child = multiprocessing.get_context("fork").Process(
+        target=_die_while_writing, args=(str(store_path),)
+    )
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 3
+    assert (durable.list_deployments(), durable.list_endpoints()) == before
+    durable.create_deployment("after", CONSTANT)  # the dead writer's lock went with it
+    assert [d["name"] for d in reopened(store_path).list_deployments()] == ["model", "after"]
 
 
 # -- the model-based test, against a file ----------------------------------------------------------
