@@ -35,16 +35,32 @@ class ErrorCode(str, enum.Enum):
 
     @property
     def http_status(self) -> int:
-        return _HTTP_STATUS[self]
+        return _HTTP_STATUS[self.value]
 
 
+# The HTTP status a server answers each code with, as MLflow maps them; others answer 500.
 _HTTP_STATUS = {
-    ErrorCode.INTERNAL_ERROR: 500,
-    ErrorCode.INVALID_PARAMETER_VALUE: 400,
-    ErrorCode.RESOURCE_ALREADY_EXISTS: 400,
-    ErrorCode.RESOURCE_DOES_NOT_EXIST: 404,
-    ErrorCode.NOT_IMPLEMENTED: 501,
-    ErrorCode.BAD_REQUEST: 400,
+    "INTERNAL_ERROR": 500,
+    "INVALID_STATE": 500,
+    "DATA_LOSS": 500,
+    "NOT_IMPLEMENTED": 501,
+    "TEMPORARILY_UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+    "REQUEST_LIMIT_EXCEEDED": 429,
+    "CANCELLED": 499,
+    "RESOURCE_EXHAUSTED": 429,
+    "ABORTED": 409,
+    "RESOURCE_CONFLICT": 409,
+    "ALREADY_EXISTS": 409,
+    "NOT_FOUND": 404,
+    "ENDPOINT_NOT_FOUND": 404,
+    "RESOURCE_DOES_NOT_EXIST": 404,
+    "PERMISSION_DENIED": 403,
+    "CUSTOMER_UNAUTHORIZED": 401,
+    "UNAUTHENTICATED": 401,
+    "BAD_REQUEST": 400,
+    "RESOURCE_ALREADY_EXISTS": 400,
+    "INVALID_PARAMETER_VALUE": 400,
 }
 
 # Every code name MLflow's protobuf defines, so the standalone exception accepts the same
@@ -181,7 +197,7 @@ if _mlflow_exceptions is None:
 
         def get_http_status_code(self) -> int:
             """The HTTP status a server would answer this error with."""
-            return _HTTP_STATUS.get(ErrorCode.__members__.get(self.error_code), 500)  # type: ignore[arg-type]
+            return _HTTP_STATUS.get(self.error_code, 500)
 
         @classmethod
         def invalid_parameter_value(cls, message: object, **kwargs: Any) -> MlflowException:

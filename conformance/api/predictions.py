@@ -14,7 +14,9 @@ JSON policy, in one sentence: **write strict JSON, read lenient JSON.**
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +56,13 @@ def to_jsonable_bytes(value: Any) -> bytes:
     """``value`` as strict JSON bytes, by the policy in this module's docstring."""
     try:
         return orjson.dumps(value, default=_fallback, option=_ORJSON_OPTIONS)
-    except orjson.JSONEncodeError as exc:
+    except orjson.JSONEncodeError:
+        pass
+    # orjson refuses integers beyond 64 bits and lone surrogates; the standard library
+    # writes both, so fall back to it (slower, and only for such rare values).
+    try:
+        return json.dumps(_plain(value), allow_nan=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError) as exc:
         raise MlflowException(
             f"Predictions cannot be written as JSON: {exc}. Return numbers, strings, lists, "
             "dicts, numpy arrays or pandas objects.",
@@ -62,7 +70,32 @@ def to_jsonable_bytes(value: Any) -> bytes:
         ) from exc
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with numpy, pandas and non-finite floats turned into plain JSON values."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {_key(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    return _plain(_fallback(value))
+
+
+def _key(key: Any) -> Any:
+    return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
+
+
+# 19 digits in a row can only be an integer beyond 64 bits (or sit inside a string): orjson
+# would read such integers as floats and lose digits, the standard library keeps them exact.
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
 def _loads(text: str | bytes | bytearray) -> Any:
+    raw = text.decode() if isinstance(text, (bytes, bytearray)) else text
+    if isinstance(raw, str) and _LONG_DIGITS.search(raw):
+        return json.loads(raw)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -71,13 +104,10 @@ def _loads(text: str | bytes | bytearray) -> Any:
 
 
 def _is_column(value: Any) -> bool:
-    """A one-dimensional list-like value: it makes a column, not a cell."""
-    import numpy as np
-    import pandas as pd
+    """A one-dimensional list-like value (a dict counts: it maps index to cell): a column."""
+    from pandas.api.types import is_list_like
 
-    if isinstance(value, (list, tuple, pd.Series)):
-        return True
-    return isinstance(value, np.ndarray) and value.ndim == 1
+    return bool(is_list_like(value)) and getattr(value, "ndim", 1) == 1
 
 
 _mlflow = mlflow_deployments()

@@ -76,10 +76,18 @@ def register_target(name: str, module: ModuleType | str) -> None:
         _loaded.pop(name, None)
     module_name = module if isinstance(module, str) else module.__name__
     deployments = mlflow_deployments()
-    if deployments is not None and importlib.util.find_spec(module_name) is not None:
+    if deployments is not None and _findable(module_name):
         from mlflow.deployments.interface import plugin_store
 
         plugin_store.register(name, module_name)
+
+
+def _findable(module_name: str) -> bool:
+    """Whether ``module_name`` can be imported; a missing parent package is a plain no."""
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
@@ -98,21 +106,27 @@ def _import(target: str, module_or_name: ModuleType | str | Any) -> ModuleType:
     if isinstance(module_or_name, ModuleType):
         return module_or_name
     try:
-        # Entry points may come from importlib.metadata or its backport: recognise either.
-        loaded = (
-            importlib.import_module(module_or_name)
-            if isinstance(module_or_name, str)
-            else module_or_name.load()
-        )
+        if isinstance(module_or_name, str):
+            loaded = importlib.import_module(module_or_name)
+        elif hasattr(module_or_name, "load") and not inspect.isclass(module_or_name):
+            # Entry points may come from importlib.metadata or its backport: recognise either.
+            loaded = module_or_name.load()
+        else:
+            loaded = module_or_name
     except Exception as exc:
         raise MlflowException(
             f"The plugin for target {target!r} failed to import: {type(exc).__name__}: {exc}",
             ErrorCode.INTERNAL_ERROR,
         ) from exc
     if not isinstance(loaded, ModuleType):
+        named = (
+            f"class {loaded.__module__}.{loaded.__qualname__}"
+            if inspect.isclass(loaded)
+            else f"{type(loaded).__name__} object"
+        )
         raise MlflowException(
-            f"Rule module.is-module: the entry point for target {target!r} names a "
-            f"{type(loaded).__name__}, not a module. MLflow only loads plugin modules: point "
+            f"Rule module.is-module: the entry point for target {target!r} names the "
+            f"{named}, not a module. MLflow only loads plugin modules: point "
             "the entry point at the module that holds the client class.",
             ErrorCode.INTERNAL_ERROR,
         )

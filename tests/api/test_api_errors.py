@@ -202,11 +202,6 @@ print(json.dumps({n: errors.MlflowException("m", n).get_http_status_code() for n
 
 
 @pytest.mark.mlflow
-@pytest.mark.xfail(
-    reason="the standalone get_http_status_code knows statuses only for ErrorCode members, so "
-    "names MLflow maps elsewhere (NOT_FOUND 404, PERMISSION_DENIED 403, ...) answer 500",
-    strict=True,
-)
 def test_standalone_http_statuses_match_mlflows(mlflow: ModuleType) -> None:
     from mlflow.protos.databricks_pb2 import ErrorCode as ProtoErrorCode
 

@@ -70,11 +70,6 @@ def test_a_list_of_lists_is_rows() -> None:
     pd.testing.assert_frame_equal(frame, pd.DataFrame([[1, 2], [3, 4]]))
 
 
-@pytest.mark.xfail(
-    reason="predictions._is_column treats a nested dict as a cell, so a dict of dicts (the "
-    "JSON of DataFrame.to_dict()) becomes a one-row frame of NaN; MLflow builds DataFrame(data)",
-    strict=True,
-)
 def test_a_dict_of_dicts_is_columns_keyed_by_index() -> None:
     columns = {"a": {"r1": 1, "r2": 2}, "b": {"r1": 3, "r2": 4}}
     frame = response(columns).get_predictions("dataframe")

@@ -208,11 +208,6 @@ def test_mlflow_style_tokens_are_written_back_as_null() -> None:
     assert strict_loads(loaded.to_json() or "") == {"predictions": [None, 2.0]}
 
 
-@pytest.mark.xfail(
-    reason="to_json uses orjson, which refuses ints outside 64 bits; MLflow's json.dumps and "
-    "every JSON parser handle them",
-    strict=True,
-)
 @pytest.mark.parametrize("value", [2**64, -(2**63) - 1, 10**30])
 def test_big_integers_round_trip(value: int) -> None:
     assert round_trip(response([value]))["predictions"] == [value]
@@ -220,7 +215,7 @@ def test_big_integers_round_trip(value: int) -> None:
 
 # --- property: anything JSON-able round-trips ---------------------------------------------
 
-# Integers within orjson's native range; larger ones are covered by the xfail test above.
+# Integers within orjson's native range; larger ones are covered by the test above.
 json_scalars = (
     st.none()
     | st.booleans()

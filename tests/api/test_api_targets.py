@@ -199,12 +199,6 @@ def test_registered_names_come_before_entry_points(write_module: WriteModule) ->
     assert type(api.get_deploy_client("memory")).__module__ == module
 
 
-@pytest.mark.xfail(
-    mlflow_available(),
-    reason="with MLflow, register_target calls importlib.util.find_spec on the dotted name, "
-    "which imports the parent package and raises ModuleNotFoundError at registration",
-    strict=True,
-)
 def test_a_missing_module_fails_when_loaded_not_when_registered() -> None:
     target = unique_target()
     api.register_target(target, f"no_such_package_{uuid.uuid4().hex}.plugin")
@@ -241,11 +235,6 @@ def test_an_entry_point_naming_a_class_breaks_module_is_module(
     assert "not a module" in message
 
 
-@pytest.mark.xfail(
-    reason="targets._import describes the loaded object by type(loaded).__name__, so a class "
-    "is reported as 'a ABCMeta' (its metaclass) instead of by its own name",
-    strict=True,
-)
 def test_module_is_module_names_the_class_it_found(
     write_module: WriteModule, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,11 +243,6 @@ def test_module_is_module_names_the_class_it_found(
     assert "ABCMeta" not in message
 
 
-@pytest.mark.xfail(
-    reason="targets._import calls .load() on anything that is not a str or module, so a "
-    "registered class fails with AttributeError ('no attribute load') instead of the rule",
-    strict=True,
-)
 def test_registering_a_class_breaks_module_is_module() -> None:
     target = unique_target()
     api.register_target(target, MemoryDeploymentClient)  # type: ignore[arg-type]
