@@ -94,11 +94,21 @@ class Target:
     @property
     def environment_xfails(self) -> dict[str, str]:
         """Checks the environment cannot run, by id, from the profile's xfail table."""
-        return {
-            check: reason
-            for check, reason in self.profile.get("xfail", {}).items()
-            if reason.startswith("environment:")
-        }
+        return self._xfails("environment:")
+
+    @property
+    def not_applicable(self) -> dict[str, str]:
+        """Checks that do not apply to this client, which the kit cannot be told to skip."""
+        return self._xfails("not applicable:")
+
+    @property
+    def no_verdict(self) -> dict[str, str]:
+        """Every check that gives no verdict here, with its reason."""
+        return {**self.environment_xfails, **self.not_applicable}
+
+    def _xfails(self, prefix: str) -> dict[str, str]:
+        xfails = self.profile.get("xfail", {})
+        return {check: reason for check, reason in xfails.items() if reason.startswith(prefix)}
 
     @property
     def expected_failing(self) -> set[str]:
@@ -196,7 +206,7 @@ class Run:
         An expected-to-fail check that passed is reported by pytest as a strict XPASS failure;
         it counts as failing, since the environment note is then wrong.
         """
-        environment = set(self.target.environment_xfails)
+        environment = set(self.target.no_verdict)
         return {
             check_id
             for check_id, check in self._outcomes().items()
@@ -207,7 +217,7 @@ class Run:
     @property
     def environment(self) -> set[str]:
         outcomes = self._outcomes()
-        return {c for c in self.target.environment_xfails if c in outcomes}
+        return {c for c in self.target.no_verdict if c in outcomes}
 
     @property
     def matches(self) -> bool:
@@ -299,7 +309,8 @@ def _cell(report: dict[str, Any], capability: str, environment: set[str]) -> str
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for one Markdown table cell: no pipes, no line breaks, no HTML tags."""
+    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_page(targets: list[Target]) -> str:
@@ -338,7 +349,7 @@ def render_page(targets: list[Target]) -> str:
         verdict = "conformant" if summary["conformant"] else "not conformant"
         lines.append(
             f"| {target.title} | {version} | {report['versions'].get('mlflow')} | "
-            + " | ".join(_cell(report, c, set(target.environment_xfails)) for c in _CAPABILITIES)
+            + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _CAPABILITIES)
             + f" | **{verdict}** |"
         )
         sections += _section(target, report)
@@ -351,6 +362,7 @@ def _section(target: Target, report: dict[str, Any]) -> list[str]:
     checks = {c["id"]: c for c in report["checks"]}
     reasons: dict[str, str] = meta.get("failing", {})
     environment = target.environment_xfails
+    not_applicable = target.not_applicable
     counts = report["summary"]
     lines = [
         f"## {target.title}",
@@ -380,6 +392,15 @@ def _section(target: Target, report: dict[str, Any]) -> list[str]:
             for c, r in environment.items()
         ]
         lines.append("")
+    if not_applicable:
+        lines += [
+            f"**Not applicable to this client** (no verdict): {len(not_applicable)} checks, "
+            + ", ".join(f"`{c}`" for c in not_applicable)
+            + ". "
+            + _escape(next(iter(not_applicable.values())).removeprefix("not applicable:").strip())
+            + ".",
+            "",
+        ]
     if meta.get("notes"):
         lines += ["**Notes**", ""] + [f"- {note}" for note in meta["notes"]] + [""]
     return lines

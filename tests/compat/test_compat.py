@@ -71,6 +71,17 @@ def test_crusoe_fails_exactly_the_confirmed_checks_and_writes_only_in_its_folder
     assert filesystem["stub_requests"] > 0
 
 
+@pytest.mark.compat
+def test_gateway_client_fails_only_where_it_is_wrong(request: pytest.FixtureRequest) -> None:
+    result = _certify("gateway", request)
+    assert result.matches, result.mismatch()
+    checks = {c["id"]: c for c in result.report["checks"]}
+    # Deployment checks cannot apply to a client without deployments: no verdict, no blame.
+    assert result.environment == set(result.target.not_applicable)
+    assert all(checks[c]["outcome"] == "xfailed" for c in result.environment)
+    assert checks["module.loads"]["outcome"] == "passed"
+
+
 # -- the folders' own data, checked on every run --------------------------------------------------
 
 
@@ -85,17 +96,18 @@ def test_expected_failures_name_catalogue_checks_with_a_reason(target: run_compa
 
 
 @pytest.mark.parametrize("target", run_compat.all_targets(), ids=lambda t: t.name)
-def test_environment_notes_do_not_overlap_plugin_failures(target: run_compat.Target) -> None:
-    environment = target.environment_xfails
-    assert set(environment) <= _IDS
-    assert not set(environment) & target.expected_failing
-    profile = (
-        tomllib.loads((target.folder / "profile.toml").read_text()) if not target.blocked else {}
+def test_no_verdict_checks_do_not_overlap_plugin_failures(target: run_compat.Target) -> None:
+    no_verdict = target.no_verdict
+    assert set(no_verdict) <= _IDS
+    assert not set(no_verdict) & target.expected_failing
+    profile_path = target.folder / "profile.toml"
+    profile = tomllib.loads(profile_path.read_text()) if profile_path.is_file() else {}
+    assert set(profile.get("xfail", {})) == set(no_verdict), (
+        "every xfail reason starts with 'environment:' or 'not applicable:'"
     )
-    assert set(profile.get("xfail", {})) == set(environment), "every xfail must be environmental"
 
 
-def test_requirements_pin_every_package(tmp_path: Path) -> None:
+def test_requirements_pin_every_package() -> None:
     for target in run_compat.all_targets():
         lines = (target.folder / "requirements.txt").read_text().splitlines()
         pins = [line for line in lines if line.strip() and not line.startswith("#")]
@@ -131,7 +143,7 @@ def test_pip_error_keeps_the_reason_and_drops_the_index_noise() -> None:
     assert "is ignored" not in reason
 
 
-def test_page_lists_every_target_and_every_confirmed_failure(tmp_path: Path) -> None:
+def test_page_lists_every_target_and_every_confirmed_failure() -> None:
     page = run_compat.render_page(run_compat.all_targets())
     for target in run_compat.all_targets():
         assert target.title in page
