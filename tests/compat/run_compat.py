@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -357,6 +358,11 @@ def render_page(targets: list[Target]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _stable(uri: str) -> str:
+    """A target URI without the port a local server happened to get, so the page is stable."""
+    return re.sub(r"(127\.0\.0\.1|localhost):\d+", r"\1:<port>", uri)
+
+
 def _section(target: Target, report: dict[str, Any]) -> list[str]:
     meta = target.expected
     checks = {c["id"]: c for c in report["checks"]}
@@ -367,7 +373,7 @@ def _section(target: Target, report: dict[str, Any]) -> list[str]:
     lines = [
         f"## {target.title}",
         "",
-        f"{meta.get('description', '')} Target `{report['target']}`; "
+        f"{meta.get('description', '')} Target `{_stable(report['target'])}`; "
         f"{target.title} {meta.get('plugin_version', '')}, MLflow "
         f"{report['versions'].get('mlflow')}, Python {report['versions'].get('python')}. "
         f"{counts['passed']} passed, {len(counts['must_failures'])} MUST and "
