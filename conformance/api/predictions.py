@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -87,15 +86,25 @@ def _key(key: Any) -> Any:
     return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
 
 
-# 19 digits in a row can only be an integer beyond 64 bits (or sit inside a string): orjson
-# would read such integers as floats and lose digits, the standard library keeps them exact.
-_LONG_DIGITS = re.compile(r"\d{19}")
+# An integer beyond 64 bits has 19 or more digits not preceded by a digit or a point (a
+# float's fraction, or a string, may hold long digit runs too). orjson would read such an
+# integer as a float and lose digits; the standard library keeps it exact. The scan maps every
+# byte to '0' (digit), '.' or ' ', then looks for the run: about a third of orjson's read time.
+_DIGIT_CLASSES = bytes(
+    0x30 if 0x30 <= byte <= 0x39 else (0x2E if byte == 0x2E else 0x20) for byte in range(256)
+)
+_LONG_INTEGER = b"0" * 19
+
+
+def _has_long_integer(data: bytes) -> bool:
+    classes = data.translate(_DIGIT_CLASSES)
+    return classes.startswith(_LONG_INTEGER) or b" " + _LONG_INTEGER in classes
 
 
 def _loads(text: str | bytes | bytearray) -> Any:
-    raw = text.decode() if isinstance(text, (bytes, bytearray)) else text
-    if isinstance(raw, str) and _LONG_DIGITS.search(raw):
-        return json.loads(raw)
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    if _has_long_integer(data):
+        return json.loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
