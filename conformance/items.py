@@ -110,7 +110,8 @@ class CheckItem(pytest.Item):
         message = str(failure)
         self.user_properties.append((MESSAGE, message))
         if self.check.level is Level.SHOULD and not self._strict():
-            self.user_properties.append((OUTCOME_HINT, "failed"))
+            if not any(key == OUTCOME_HINT for key, _ in self.user_properties):
+                self.user_properties.append((OUTCOME_HINT, "failed"))
             pytest.xfail(f"SHOULD: {message}")
         raise failure
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -61,6 +63,8 @@ def run(target_uri: str, *, quiet: bool = True, **options: Any) -> Report:
 
     ``options`` are the profile keys (``plugin``, ``model_uris``, ``config``, ``strict``,
     ``timeout``, ``xfail``, ``capabilities``, ``report``, …), as in the pyproject section.
+    With ``quiet`` (the default) nothing is printed; the output is kept on
+    ``report.statistics["output"]`` when the run fails.
     """
     import pytest
 
@@ -73,17 +77,23 @@ def run(target_uri: str, *, quiet: bool = True, **options: Any) -> Report:
         arguments += ["-c", str(ini), "--rootdir", folder, "-p", "no:cacheprovider"]
         # The kit is imported before pytest starts here, so assertion rewriting cannot apply.
         arguments += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
-        if quiet:
-            arguments.append("-q")
+        output = io.StringIO()
         previous = os.getcwd()
         try:
             os.chdir(folder)
-            pytest.main(arguments, plugins=[sink])
+            with contextlib.ExitStack() as stack:
+                if quiet:
+                    stack.enter_context(contextlib.redirect_stdout(output))
+                    stack.enter_context(contextlib.redirect_stderr(output))
+                exit_code = pytest.main(arguments, plugins=[sink])
         finally:
             os.chdir(previous)
     if sink.report is None:
         raise RuntimeError(
-            f"the conformance run of {target_uri!r} ended before it produced a report; "
-            "run `pytest " + " ".join(arguments) + "` to see why"
+            f"the conformance run of {target_uri!r} ended before it produced a report "
+            f"(pytest exit code {int(exit_code)}); run `pytest {' '.join(arguments)}` to see why"
+            + (f":\n{output.getvalue()[-2000:]}" if output.getvalue() else "")
         )
+    if quiet and exit_code:
+        sink.report.statistics["output"] = output.getvalue()
     return sink.report

@@ -42,11 +42,6 @@ class SharedDeployment:
     created: Outcome
     first_predict: Outcome
 
-    @property
-    def baseline(self) -> Any:
-        """What the deployment predicted right after create."""
-        return self.first_predict.value
-
 
 def _create_shared(context: Context) -> SharedDeployment:
     models = context.models()

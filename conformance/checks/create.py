@@ -8,7 +8,6 @@ from conformance.checks._support import (
     expect_named_dict,
     listed_names,
     matches,
-    predictions_of,
     shared_deployment,
     shared_outcome,
 )
@@ -57,11 +56,12 @@ def _conflict(context: Context) -> dict[str, object]:
     shared = shared_deployment(context)
     models = context.models()
     other = models.secondary or models.primary
+    before = context.client.attempt("predict", shared.name, context.sample_input())
     attempt = context.client.attempt(
         "create_deployment", shared.name, other, context.profile.flavor, context.create_config
     )
     after = context.client.attempt("predict", shared.name, context.sample_input())
-    return {"shared": shared, "attempt": attempt, "after": after}
+    return {"shared": shared, "before": before, "attempt": attempt, "after": after}
 
 
 def conflict_scenario(context: Context) -> dict[str, object]:
@@ -78,12 +78,15 @@ def conflict_raises(context: Context) -> None:
 @check("deployment.create.conflict-keeps-existing")
 def conflict_keeps_existing(context: Context) -> None:
     scenario = conflict_scenario(context)
-    shared, after = scenario["shared"], scenario["after"]
+    before, after = scenario["before"], scenario["after"]
+    if not before.ok:
+        raise PreconditionFailed(
+            f"predict failed before the conflicting create ({before.error}), so there is "
+            "nothing to compare with; see predict.returns-response"
+        )
     if not after.ok:
         raise CheckFailed(f"after the refused create, the existing deployment fails: {after.error}")
-    if not matches(
-        predictions_of(after.value, "predict"), predictions_of(shared.baseline, "predict")
-    ):
+    if not matches(after.value, before.value):
         raise CheckFailed(
             "after the conflicting create, the existing deployment predicts differently than "
             "before: the conflict replaced it"

@@ -43,7 +43,7 @@ def list_returns_dicts(context: Context) -> None:
 
 @check("deployment.dicts-json-able")
 def dicts_json_able(context: Context) -> None:
-    import orjson
+    import json
 
     shared = shared_deployment(context)
     samples = {
@@ -53,8 +53,10 @@ def dicts_json_able(context: Context) -> None:
     }
     for call, value in samples.items():
         try:
-            orjson.dumps(value)
-        except TypeError as error:
+            # The standard library, not orjson: orjson also writes datetimes and UUIDs, which
+            # json.dumps (what most callers use) refuses.
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as error:
             raise CheckFailed(f"what {call} returned cannot be written as JSON: {error}") from None
 
 

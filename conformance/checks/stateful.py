@@ -12,11 +12,13 @@ from conformance.verdicts import CheckFailed
 POOL_SIZE = 3
 
 
-def contract_machine(context: Context, pool: list[str], create_budget: int | None) -> type:
+def contract_machine(context: Context, create_budget: int | None) -> type:
     """A state machine class that drives the target through ``context``'s tracked client.
 
-    Every sequence starts with one deployment; ``create_budget`` caps the creates of the whole
-    run, so a slow target is not asked for more deployments than a run may cost.
+    Every sequence starts with one deployment and draws its names from a pool of its own, so
+    what one sequence leaves behind (a delete that failed, say) cannot confuse the next.
+    ``create_budget`` caps the creates of the whole run, so a slow target is not asked for more
+    deployments than a run may cost.
     """
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -27,21 +29,23 @@ def contract_machine(context: Context, pool: list[str], create_budget: int | Non
     seen: dict[str, Any] = {}  # what each model predicted first, when not known in advance
     creates = {"left": create_budget}
 
-    names = st.sampled_from(pool)
+    slots = st.integers(min_value=0, max_value=POOL_SIZE - 1)
     model_uris = st.sampled_from(uris)
 
     class ContractMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             self.deployed: dict[str, str] = {}  # name -> model URI
+            self.pool = [context.namer.fresh(f"state-{slot}") for slot in range(POOL_SIZE)]
 
-        @initialize(name=names, uri=model_uris)
-        def first_deployment(self, name: str, uri: str) -> None:
-            self.create(name, uri)
+        @initialize(slot=slots, uri=model_uris)
+        def first_deployment(self, slot: int, uri: str) -> None:
+            self.create(slot, uri)
 
         @precondition(lambda _: creates["left"] is None or creates["left"] > 0)
-        @rule(name=names, uri=model_uris)
-        def create(self, name: str, uri: str) -> None:
+        @rule(slot=slots, uri=model_uris)
+        def create(self, slot: int, uri: str) -> None:
+            name = self.pool[slot]
             if creates["left"] is not None:
                 creates["left"] -= 1
             outcome = client.attempt("create_deployment", name, uri, flavor, config)
@@ -54,8 +58,9 @@ def contract_machine(context: Context, pool: list[str], create_budget: int | Non
             expect_named_dict(outcome.value, name, f"create_deployment({name!r})")
             self.deployed[name] = uri
 
-        @rule(name=names, uri=model_uris)
-        def update(self, name: str, uri: str) -> None:
+        @rule(slot=slots, uri=model_uris)
+        def update(self, slot: int, uri: str) -> None:
+            name = self.pool[slot]
             outcome = client.attempt("update_deployment", name, uri)
             if name not in self.deployed:
                 if outcome.ok:
@@ -65,15 +70,26 @@ def contract_machine(context: Context, pool: list[str], create_budget: int | Non
                 raise CheckFailed(f"update_deployment({name!r}) failed: {outcome.error}")
             self.deployed[name] = uri
 
-        @rule(name=names)
-        def delete(self, name: str) -> None:
+        # Aimed at what exists, so sequences often switch a live deployment's model and then
+        # read it back: the bugs single-call checks may miss.
+        @precondition(lambda machine: bool(machine.deployed))
+        @rule(data=st.data(), uri=model_uris)
+        def update_existing(self, data: Any, uri: str) -> None:
+            name = data.draw(st.sampled_from(sorted(self.deployed)), label="deployed name")
+            self.update(self.pool.index(name), uri)
+            self.predict(self.pool.index(name))
+
+        @rule(slot=slots)
+        def delete(self, slot: int) -> None:
+            name = self.pool[slot]
             outcome = client.attempt("delete_deployment", name)
             if not outcome.ok:
                 raise CheckFailed(f"delete_deployment({name!r}) failed: {outcome.error}")
             self.deployed.pop(name, None)
 
-        @rule(name=names)
-        def get(self, name: str) -> None:
+        @rule(slot=slots)
+        def get(self, slot: int) -> None:
+            name = self.pool[slot]
             outcome = client.attempt("get_deployment", name)
             if name in self.deployed:
                 if not outcome.ok:
@@ -85,14 +101,15 @@ def contract_machine(context: Context, pool: list[str], create_budget: int | Non
         @rule()
         def list_all(self) -> None:
             listed = set(listed_names(client.list_deployments(), "list_deployments()"))
-            shown = listed & set(pool)
+            shown = listed & set(self.pool)
             if shown != set(self.deployed):
                 raise CheckFailed(
                     f"list_deployments() shows {sorted(shown)}; expected {sorted(self.deployed)}"
                 )
 
-        @rule(name=names)
-        def predict(self, name: str) -> None:
+        @rule(slot=slots)
+        def predict(self, slot: int) -> None:
+            name = self.pool[slot]
             outcome = client.attempt("predict", name, context.sample_input())
             if name not in self.deployed:
                 if outcome.ok:
@@ -124,10 +141,9 @@ def lifecycle(context: Context) -> None:
 
     from conformance.checks.properties import is_slow, settings_for
 
-    pool = [context.namer.fresh(f"state-{index}") for index in range(POOL_SIZE)]
     slow = is_slow(context) and context.profile.hypothesis == "quick"
     settings = settings_for(
         context, "stateful.lifecycle", creates_per_example=2, stateful_step_count=8 if slow else 20
     )
-    machine = contract_machine(context, pool, create_budget=1 if slow else None)
+    machine = contract_machine(context, create_budget=1 if slow else None)
     run_state_machine_as_test(machine, settings=settings)

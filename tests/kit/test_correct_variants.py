@@ -85,12 +85,6 @@ def test_names_restricted_to_dns_labels_pass(run_kit_on_plugin) -> None:
     assert run.ret == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit bug: deployment.dicts-json-able serialises with orjson.dumps "
-    "(conformance/checks/read.py), which writes datetime, date, UUID and dataclass values "
-    "natively, so a datetime, the catalogue's own example, passes; json.dumps refuses it",
-)
 def test_extra_fields_that_are_not_json_fail_only_the_json_check(run_kit_on_plugin) -> None:
     run = run_kit_on_plugin("variant_datetime_in_dicts")
     assert run.failing == {"deployment.dicts-json-able"}
