@@ -82,6 +82,16 @@ def test_gateway_client_fails_only_where_it_is_wrong(request: pytest.FixtureRequ
     assert checks["module.loads"]["outcome"] == "passed"
 
 
+@pytest.mark.compat
+def test_triton_control_module_checks_catch_the_documented_run_local(
+    request: pytest.FixtureRequest,
+) -> None:
+    result = _certify("triton-control", request)
+    assert result.matches, result.mismatch()
+    judged = {c["id"] for c in result.report["checks"] if c["outcome"] != "skipped"}
+    assert judged == {c.id for c in CATALOGUE if c.id.startswith("module.")}
+
+
 # -- the folders' own data, checked on every run --------------------------------------------------
 
 
