@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance.catalogue import Capability, Check, Level
-from conformance.verdicts import CapabilityAbsent, CheckFailed, PreconditionFailed
+from conformance.verdicts import (
+    CapabilityAbsent,
+    CheckFailed,
+    PreconditionFailed,
+    ShapeFailed,
+)
 
 if TYPE_CHECKING:
     from conformance.checks import CheckBody
@@ -71,11 +76,11 @@ class CheckItem(pytest.Item):
                 pytest.skip(f"the plugin did not load, see module.loads: {plugin.load_error}")
             return
         context.client  # noqa: B018 - skips the check when the plugin did not load
-        if capability is Capability.CORE:
-            return
         declared = context.declared(str(capability))
         if declared is False:
             pytest.skip(f"capability '{capability}' declared absent")
+        if capability is Capability.CORE:
+            return
         absent = context.statically_absent(str(capability))
         if absent:
             raise CapabilityAbsent(str(capability), absent)
@@ -90,9 +95,11 @@ class CheckItem(pytest.Item):
                 self._fail(CheckFailed(f"declared present, but {absent}"))
             pytest.skip(str(absent))
         except PreconditionFailed as cannot:
-            self.user_properties.append((OUTCOME_HINT, "error"))
-            self._fail(cannot)
+            self._cannot_check(cannot)
         except CheckFailed as failure:
+            if isinstance(failure, ShapeFailed) and failure.owner not in (None, self.check.id):
+                # The defect is another check's to report; this one could only not look.
+                self._cannot_check(PreconditionFailed(f"{failure}; see {failure.owner}"))
             self._fail(failure)
         except Exception as error:
             # Hypothesis reports a failure that did not reproduce on replay as a group.
@@ -105,6 +112,10 @@ class CheckItem(pytest.Item):
                     "inconsistently)"
                 )
             )
+
+    def _cannot_check(self, cannot: PreconditionFailed) -> None:
+        self.user_properties.append((OUTCOME_HINT, "error"))
+        self._fail(cannot)
 
     def _fail(self, failure: Exception) -> None:
         message = str(failure)

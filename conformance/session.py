@@ -172,7 +172,9 @@ class ConformanceSession:
             return  # nothing was judged, so there is nothing to report
         self.report.statistics = _merge(self.worker_statistics)
         self.report.statistics["seconds"] = round(time.perf_counter() - self._started, 2)
-        self.report.plugin = plugin_version(_target_name(self.profile.target), self.profile.plugin)
+        self.report.plugin = plugin_version(
+            _target_name(self.profile.target), self.profile.plugin or self._loaded_module_name()
+        )
         self.config.hook.pytest_conformance_report(config=self.config, report=self.report)
         if self.profile.report:
             self.report.write_json(self.profile.report)
@@ -182,6 +184,13 @@ class ConformanceSession:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.profile.strict and self.report.should_failures:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _loaded_module_name(self) -> str | None:
+        """The plugin module this process loaded (MLflow's built-in targets have no entry
+        point to name it); None in xdist's controller, which loads nothing."""
+        plugin = getattr(self._context, "_plugin", None)
+        module = getattr(plugin, "module", None)
+        return getattr(module, "__name__", None)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report is None or hasattr(self.config, "workerinput"):

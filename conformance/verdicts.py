@@ -10,6 +10,7 @@ __all__ = [
     "PluginRaised",
     "PluginTimedOut",
     "PreconditionFailed",
+    "ShapeFailed",
     "describe",
     "error_kind",
     "is_mlflow_exception",
@@ -18,6 +19,18 @@ __all__ = [
 
 class CheckFailed(AssertionError):
     """The plugin broke the clause; the message says how, in one or two sentences."""
+
+
+class ShapeFailed(CheckFailed):
+    """A value had the wrong shape; ``owner`` is the check whose clause that breaks.
+
+    Any other check that only read the value reports that it could not check, instead of
+    charging the plugin a second time for the same defect.
+    """
+
+    def __init__(self, message: str, owner: str | None) -> None:
+        self.owner = owner
+        super().__init__(message)
 
 
 class PluginRaised(CheckFailed):

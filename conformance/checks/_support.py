@@ -14,6 +14,7 @@ from conformance.verdicts import (
     CheckFailed,
     PluginRaised,
     PreconditionFailed,
+    ShapeFailed,
     describe,
     error_code,
     error_kind,
@@ -31,6 +32,12 @@ __all__ = [
     "shared_deployment",
     "shared_outcome",
 ]
+
+
+LIST_CHECK = "deployment.list.returns-dicts"
+RESPONSE_CHECK = "predict.returns-response"
+GET_CHECK = "deployment.get.returns-name"
+CREATE_CHECK = "deployment.create.returns-name"
 
 
 @dataclass
@@ -75,24 +82,38 @@ def shared_deployment(context: Context) -> SharedDeployment:
     return shared
 
 
-def expect_named_dict(value: Any, name: str, call: str) -> dict[str, Any]:
-    """``value`` must be a dict whose 'name' is ``name``."""
+def expect_named_dict(value: Any, name: str, call: str, owner: str | None = None) -> dict[str, Any]:
+    """``value`` must be a dict whose 'name' is ``name``.
+
+    A value of the wrong shape is the ``owner`` check's failure when one is named; a wrong name
+    is always the calling check's.
+    """
     if not isinstance(value, dict):
-        raise CheckFailed(f"{call} returned {type(value).__name__} {_short(value)}, not a dict")
+        raise ShapeFailed(
+            f"{call} returned {type(value).__name__} {_short(value)}, not a dict", owner
+        )
     if "name" not in value:
-        raise CheckFailed(f"{call} returned a dict without a 'name' key: {_short(value)}")
+        raise ShapeFailed(f"{call} returned a dict without a 'name' key: {_short(value)}", owner)
     if value["name"] != name:
         raise CheckFailed(f"{call} returned name {value['name']!r}, but {name!r} was asked for")
     return value
 
 
-def listed_names(value: Any, call: str) -> list[Any]:
-    """The names in a listing, which must be a list of dicts that each have 'name'."""
+def listed_names(value: Any, call: str, owner: str | None = LIST_CHECK) -> list[Any]:
+    """The names in a listing, which must be a list of dicts that each have 'name'.
+
+    A listing of the wrong shape is the ``owner`` check's failure; other checks that merely
+    read the listing report that they could not check.
+    """
     if not isinstance(value, list):
-        raise CheckFailed(f"{call} returned {type(value).__name__} {_short(value)}, not a list")
+        raise ShapeFailed(
+            f"{call} returned {type(value).__name__} {_short(value)}, not a list", owner
+        )
     for entry in value:
         if not isinstance(entry, dict) or "name" not in entry:
-            raise CheckFailed(f"{call} returned an entry without a 'name' key: {_short(entry)}")
+            raise ShapeFailed(
+                f"{call} returned an entry without a 'name' key: {_short(entry)}", owner
+            )
     return [entry["name"] for entry in value]
 
 
@@ -130,9 +151,10 @@ def expect_code(error: BaseException, code: str, call: str) -> None:
 def predictions_of(response: Any, call: str) -> Any:
     """The 'predictions' of a response, which must be a dict holding that key."""
     if not isinstance(response, dict) or "predictions" not in response:
-        raise CheckFailed(
+        raise ShapeFailed(
             f"{call} returned {type(response).__name__} {_short(response)}, not a "
-            "PredictionsResponse with a 'predictions' key"
+            "PredictionsResponse with a 'predictions' key",
+            RESPONSE_CHECK,
         )
     return response["predictions"]
 

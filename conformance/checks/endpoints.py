@@ -105,7 +105,8 @@ def list_returns_dicts(context: Context) -> None:
     listing = _step(steps, "list")
     if not listing.ok:
         raise CheckFailed(str(listing.error))
-    if steps["endpoint"] not in listed_names(listing.value, "list_endpoints()"):
+    names = listed_names(listing.value, "list_endpoints()", "endpoint.list.returns-dicts")
+    if steps["endpoint"] not in names:
         raise CheckFailed(f"list_endpoints() does not show the endpoint {steps['endpoint']!r}")
 
 
@@ -133,7 +134,9 @@ def lists_its_deployments(context: Context) -> None:
         raise listing.error
     if not listing.ok:
         raise CheckFailed(str(listing.error))
-    names = listed_names(listing.value, "list_deployments(endpoint=…)")
+    names = listed_names(
+        listing.value, "list_deployments(endpoint=…)", "endpoint.lists-its-deployments"
+    )
     if steps["deployment"] not in names:
         raise CheckFailed(
             f"list_deployments(endpoint={steps['endpoint']!r}) does not show "

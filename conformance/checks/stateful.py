@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks import check
-from conformance.checks._support import expect_named_dict, listed_names, matches, predictions_of
+from conformance.checks._support import (
+    CREATE_CHECK,
+    GET_CHECK,
+    expect_named_dict,
+    listed_names,
+    matches,
+    predictions_of,
+)
 from conformance.context import Context
 from conformance.verdicts import CheckFailed
 
@@ -55,7 +62,7 @@ def contract_machine(context: Context, create_budget: int | None) -> type:
                 return
             if not outcome.ok:
                 raise CheckFailed(f"create_deployment({name!r}) failed: {outcome.error}")
-            expect_named_dict(outcome.value, name, f"create_deployment({name!r})")
+            expect_named_dict(outcome.value, name, f"create_deployment({name!r})", CREATE_CHECK)
             self.deployed[name] = uri
 
         @rule(slot=slots, uri=model_uris)
@@ -94,7 +101,7 @@ def contract_machine(context: Context, create_budget: int | None) -> type:
             if name in self.deployed:
                 if not outcome.ok:
                     raise CheckFailed(f"get_deployment({name!r}) failed: {outcome.error}")
-                expect_named_dict(outcome.value, name, f"get_deployment({name!r})")
+                expect_named_dict(outcome.value, name, f"get_deployment({name!r})", GET_CHECK)
             elif outcome.ok:
                 raise CheckFailed(f"get_deployment({name!r}) found a deleted deployment")
 

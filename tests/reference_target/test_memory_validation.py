@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -131,7 +132,12 @@ def test_names_are_not_normalised(client: MemoryDeploymentClient) -> None:
         assert client.predict(name, [[0]])["predictions"].tolist() == [float(index)]
 
 
-@pytest.mark.parametrize("config", BAD_CONFIGS, ids=repr)
+def _config_id(config: object) -> str:
+    # Stable across processes (pytest-xdist compares ids): no memory addresses.
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(config))
+
+
+@pytest.mark.parametrize("config", BAD_CONFIGS, ids=_config_id)
 def test_bad_configs_are_refused(
     populated: MemoryDeploymentClient, state: Callable[[], Any], config: Any
 ) -> None:

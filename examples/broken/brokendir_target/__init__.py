@@ -42,7 +42,11 @@ class BrokenDirClient(api.BaseDeploymentClient):
             raise api.MlflowException(f"{name} exists", api.RESOURCE_ALREADY_EXISTS)
         # MISTAKE: config is optional, and config.get fails when it is None.
         record = {"name": name, "model_uri": model_uri, "replicas": config.get("replicas", 1)}
-        self._path(name).write_text(json.dumps(record))
+        try:  # "x" refuses an existing file, so two racing creates cannot both win
+            with self._path(name).open("x") as stream:
+                stream.write(json.dumps(record))
+        except FileExistsError:
+            raise api.MlflowException(f"{name} exists", api.RESOURCE_ALREADY_EXISTS) from None
         # MISTAKE (SHOULD): no "flavor" key, so `mlflow deployments create` cannot print it.
         return record
 
