@@ -7,11 +7,12 @@ builds the target's offline environment inside the kit's process) and ``expected
 the target is, and the failing check ids confirmed by reading the plugin's source, each with
 one line on what the plugin does wrong).
 
-For each target the runner builds ``.compat/<name>`` if it is missing or stale (a venv with the
-kit installed editable plus the requirements), runs the kit there in a subprocess with
+For each target the runner builds a venv under
+``~/.cache/mlflow-deployments-conformance/compat/<name>`` (or ``$CONFORMANCE_COMPAT_HOME``) if
+it is missing or stale (the kit installed editable from this checkout, plus the pinned
+requirements), runs the kit there in a subprocess with
 ``--conformance-report=.compat/reports/<name>.json``, prints a table and, with
-``--write-docs``, regenerates the compatibility page from the reports (docs/compatibility.md
-once mkdocs.yml lists it; tests/compat/compatibility.md until then).
+``--write-docs``, regenerates docs/compatibility.md from the reports.
 
     python tests/compat/run_compat.py                  # every runnable target
     python tests/compat/run_compat.py crusoe --write-docs
@@ -36,8 +37,13 @@ import tomllib
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-COMPAT = ROOT / ".compat"
-REPORTS = COMPAT / "reports"
+# The venvs take minutes to build, so they live outside the checkout and every clone on the
+# machine (CI's included) reuses them; each run re-installs the kit from its own checkout.
+COMPAT = Path(
+    os.environ.get("CONFORMANCE_COMPAT_HOME")
+    or Path.home() / ".cache" / "mlflow-deployments-conformance" / "compat"
+)
+REPORTS = ROOT / ".compat" / "reports"
 DOCS_PAGE = ROOT / "docs" / "compatibility.md"
 # `mkdocs build --strict` fails on a page that its nav does not list; until mkdocs.yml lists
 # compatibility.md, the page is written beside this file instead of into docs/.
@@ -138,9 +144,19 @@ class Build:
 
 
 def _fingerprint(target: Target) -> str:
-    digest = hashlib.sha256((target.folder / "requirements.txt").read_bytes())
+    return hashlib.sha256((target.folder / "requirements.txt").read_bytes()).hexdigest()
+
+
+def _kit_fingerprint() -> str:
+    digest = hashlib.sha256(str(ROOT).encode())
     digest.update((ROOT / "pyproject.toml").read_bytes())
     return digest.hexdigest()
+
+
+def _reinstall_kit(target: Target) -> subprocess.CompletedProcess[str]:
+    """Point the venv's kit at this checkout (its dependencies are pinned in requirements)."""
+    command = [str(target.python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
 
 
 def _pip_error(output: str) -> str:
@@ -161,9 +177,16 @@ def build(target: Target, *, force: bool = False) -> Build:
     if not force and target.python.exists() and marker.is_file():
         recorded = json.loads(marker.read_text())
         if recorded.get("fingerprint") == fingerprint:
+            if recorded.get("kit") != _kit_fingerprint():
+                done = _reinstall_kit(target)
+                if done.returncode != 0:
+                    return Build(False, 0.0, reason=_pip_error(done.stdout + done.stderr))
+                recorded["kit"] = _kit_fingerprint()
+                marker.write_text(json.dumps(recorded) + "\n")
             return Build(True, float(recorded.get("seconds", 0.0)), cached=True)
     started = time.perf_counter()
     venv = COMPAT / target.name
+    venv.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     command = [
         str(target.python),
@@ -184,7 +207,8 @@ def build(target: Target, *, force: bool = False) -> Build:
     seconds = round(time.perf_counter() - started, 1)
     if done.returncode != 0:
         return Build(False, seconds, reason=_pip_error(done.stdout + done.stderr))
-    marker.write_text(json.dumps({"fingerprint": fingerprint, "seconds": seconds}) + "\n")
+    record = {"fingerprint": fingerprint, "kit": _kit_fingerprint(), "seconds": seconds}
+    marker.write_text(json.dumps(record) + "\n")
     return Build(True, seconds)
 
 
