@@ -32,6 +32,7 @@ from reference_target.store import (
     Deployment,
     DeploymentStore,
     Endpoint,
+    deployment_dicts,
     deployment_exists,
     endpoint_exists,
     endpoint_in_use,
@@ -191,7 +192,7 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
     def list_deployments(self, endpoint: str | None = None) -> list[dict[str, Any]]:
         """Every deployment, or those under ``endpoint``, as dicts with ``name``."""
         endpoint = _optional_endpoint(endpoint)
-        return [deployment.to_dict() for deployment in self.store.list_deployments(endpoint)]
+        return deployment_dicts(self.store.list_deployments(endpoint))
 
     def get_deployment(self, name: str, endpoint: str | None = None) -> dict[str, Any]:
         """The deployment ``name`` as a dict; missing raises RESOURCE_DOES_NOT_EXIST."""

@@ -14,6 +14,7 @@ loaded by ``mlflow.pyfunc.load_model``. Nothing here unpickles anything itself.
 
 from __future__ import annotations
 
+import functools
 import math
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 REFERENCE_SCHEME = "reference"
+# Distinct built-in model URIs whose parsed models are kept (see _reference_model).
+REFERENCE_CACHE_SIZE = 256
 
 Params = Mapping[str, Any] | None
 
@@ -272,10 +275,22 @@ def _load_pyfunc(model_uri: str) -> Model:
         ) from exc
 
 
-def load_model(model_uri: str, flavor: str | None = DEFAULT_FLAVOR) -> Model:
-    """The model at ``model_uri``; an unknown or unloadable model raises ``MlflowException``."""
-    validate_flavor(flavor)
+@functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+def _reference_model(model_uri: str) -> Model | None:
+    """The built-in model ``model_uri`` names, or None when it is not a ``reference:`` URI.
+
+    Cached by URI: built-in models are immutable and stateless, so one instance serves every
+    deployment of a URI, and a store of many deployments parses each URI once. A URI that does
+    not load raises, and raising is never cached.
+    """
     parts = _split(model_uri)
     if parts is not None and parts.scheme == REFERENCE_SCHEME:
         return _load_reference(model_uri, parts)
-    return _load_pyfunc(model_uri)
+    return None
+
+
+def load_model(model_uri: str, flavor: str | None = DEFAULT_FLAVOR) -> Model:
+    """The model at ``model_uri``; an unknown or unloadable model raises ``MlflowException``."""
+    validate_flavor(flavor)
+    model = _reference_model(model_uri)
+    return model if model is not None else _load_pyfunc(model_uri)

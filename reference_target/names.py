@@ -127,9 +127,16 @@ def validate_config(config: object, *, what: str = "config") -> dict[str, Any]:
     return copied
 
 
+_EMPTY_CONFIG = b"{}"
+
+
 def dump_config(config: Mapping[str, Any]) -> bytes:
     """``config`` as JSON bytes: an immutable form that gives a fresh copy on every read."""
-    return orjson.dumps(config)
+    if not config:
+        return _EMPTY_CONFIG  # the common case: one shared object, no allocation
+    # orjson's result keeps its whole write buffer (4 KiB at least); a stored config keeps
+    # only its own bytes.
+    return bytes(memoryview(orjson.dumps(config)))
 
 
 def stream_chunk_size(config: Mapping[str, Any]) -> int:
