@@ -9,6 +9,7 @@ This module holds what the figures share: settings, the result record, timing he
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
@@ -26,7 +27,9 @@ __all__ = [
     "Settings",
     "Spread",
     "interleave",
+    "run_child",
     "run_env",
+    "run_kit",
     "run_pytest",
     "spread",
     "write_pytest_ini",
@@ -131,3 +134,47 @@ def run_pytest(folder: Path, *args: str) -> Run:
         tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-20:])
         raise RuntimeError(f"{' '.join(command)} exited {completed.returncode}:\n{tail}")
     return run
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_child(module: str, *args: str, timeout: float = 600.0) -> Any:
+    """Run ``python -m MODULE ARGS`` from the repository root and return its last stdout line,
+    parsed as JSON.
+
+    In-process figures measure in a fresh interpreter, so what earlier figures imported or left
+    on the heap (and the garbage collector's work over it) does not leak into their numbers.
+    """
+    command = [sys.executable, "-m", module, *args]
+    completed = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=run_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    if completed.returncode != 0:
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-20:])
+        raise RuntimeError(f"{' '.join(command)} exited {completed.returncode}:\n{tail}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def run_kit(folder: Path, target: str, *extra: str) -> tuple[Run, dict[str, Any]]:
+    """Time one default conformance run against ``target`` in ``folder``; return its run and
+    the ``summary`` of its JSON report (``deployments_created``, ``passed``, ...)."""
+    write_pytest_ini(folder)
+    report = folder / "report.json"
+    report.unlink(missing_ok=True)
+    run = run_pytest(
+        folder,
+        f"--deployment-target={target}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--conformance-report={report}",
+        *extra,
+    )
+    return run, json.loads(report.read_text(encoding="utf-8"))["summary"]

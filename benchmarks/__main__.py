@@ -20,19 +20,36 @@ from pathlib import Path
 from benchmarks import (
     Figure,
     Settings,
+    default_run_deployments,
+    durable_processes,
     kit_overhead,
+    list_100k,
+    memory_per_deployment,
     plugin_import,
     predictions_roundtrip,
+    reference_predict,
     slow_target,
+    store_ops,
+    xdist_slow,
 )
 
 MEASURE: dict[str, Callable[[Settings], Figure]] = {
     predictions_roundtrip.NAME: predictions_roundtrip.measure,
     plugin_import.NAME: plugin_import.measure,
     kit_overhead.NAME: kit_overhead.measure,
+    reference_predict.NAME: reference_predict.measure,
+    store_ops.NAME: store_ops.measure,
+    list_100k.NAME: list_100k.measure,
+    memory_per_deployment.NAME: memory_per_deployment.measure,
+    durable_processes.NAME: durable_processes.measure,
     slow_target.NAME: slow_target.measure,
+    default_run_deployments.NAME: default_run_deployments.measure,
+    xdist_slow.NAME: xdist_slow.measure,
 }
-SLOW = {slow_target.NAME}
+# Figures that take half a minute or more: only with --all or --only.
+SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME}
+# Units shown without decimals.
+WHOLE_UNITS = {"ms", "B", "ops/s", "deployments"}
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 NOISE_NOTE = (
@@ -65,7 +82,7 @@ def row(figure: Figure) -> tuple[str, str, str, str, str]:
     if figure.skipped or figure.result is None:
         return (figure.name, "skipped", "", figure.goal, figure.skipped or "")
     result = figure.result
-    digits = 0 if figure.unit == "ms" else 2
+    digits = 0 if figure.unit in WHOLE_UNITS else 2
     value = f"{result.median:.{digits}f} {figure.unit}"
     spread = f"{result.low:.{digits}f}-{result.high:.{digits}f}"
     status = ("met" if figure.met else "MISSED") + (" (noisy)" if figure.noisy else "")
@@ -102,6 +119,20 @@ def print_table(figures: list[Figure]) -> None:
             print(f"  heavy modules after `import conformance.plugin`: {heavy or 'none'}")
         if "deployments_created" in figure.details:
             print(f"  deployments created: {figure.details['deployments_created']}")
+        rate = figure.details.get("ops_per_second")
+        if rate is not None:
+            print(
+                f"  operations per second: median {rate['median']:.0f}, "
+                f"spread {rate['low']:.0f}-{rate['high']:.0f}"
+            )
+        for phase in ("create", "get", "delete"):
+            phase_seconds = figure.details.get(f"{phase}_seconds")
+            if phase_seconds is not None:
+                print(f"  {phase}: median {phase_seconds['median']:.2f} s")
+        if "bytes_at_10k" in figure.details:
+            print(f"  at 10,000 deployments: {figure.details['bytes_at_10k']:.0f} B each")
+        if "final_state" in figure.details:
+            print(f"  final state after every round: {figure.details['final_state']}")
 
 
 def main(argv: list[str] | None = None) -> int:
