@@ -131,6 +131,9 @@ def print_table(figures: list[Figure]) -> None:
                 print(f"  {phase}: median {phase_seconds['median']:.2f} s")
         if "bytes_at_10k" in figure.details:
             print(f"  at 10,000 deployments: {figure.details['bytes_at_10k']:.0f} B each")
+        if "without_gc_ms" in figure.details:
+            without_gc = figure.details["without_gc_ms"]
+            print(f"  the same call with the cyclic GC off: {without_gc:.0f} ms")
         if "final_state" in figure.details:
             print(f"  final state after every round: {figure.details['final_state']}")
 

@@ -340,6 +340,10 @@ def get_store(namespace: str, path: str | None = None) -> DeploymentStore:
         from reference_target.sqlite_store import open_sqlite_store
 
         return open_sqlite_store(path)
+    # Every call looks its store up; a dict read is atomic, so only creating one takes the lock.
+    store = _stores.get(namespace)
+    if store is not None:
+        return store
     with _stores_lock:
         store = _stores.get(namespace)
         if store is None:
