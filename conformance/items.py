@@ -52,8 +52,12 @@ class CheckItem(pytest.Item):
         self.add_marker(pytest.mark.conformance)
 
     @classmethod
-    def create(cls, parent: pytest.Session, check: Check, body: CheckBody) -> CheckItem:
-        return cls.from_parent(parent, name=check.id, nodeid=check.id, check=check, body=body)
+    def create(
+        cls, parent: pytest.Session, check: Check, body: CheckBody, group: str | None = None
+    ) -> CheckItem:
+        """The item for ``check``; with ``group``, its node id carries xdist's "@group" suffix."""
+        nodeid = f"{check.id}@{group}" if group else check.id
+        return cls.from_parent(parent, name=check.id, nodeid=nodeid, check=check, body=body)
 
     @property
     def context(self) -> Context:

@@ -107,10 +107,14 @@ class ConformanceSession:
         checks = []
         scenario_groups = groups()
         use_groups = config.pluginmanager.hasplugin("xdist")
+        # xdist's loadgroup mode schedules by a "@group" suffix of the node id. It appends the
+        # suffix itself under pytest 8 but not under pytest 9, so the kit writes it.
+        suffix = bool(getattr(config.option, "loadgroup", False))
         for check_id, body in bodies().items():
-            item = CheckItem.create(session, by_id(check_id), body)
+            group = scenario_groups[check_id]
+            item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
             if use_groups:
-                item.add_marker(pytest.mark.xdist_group(scenario_groups[check_id]))
+                item.add_marker(pytest.mark.xdist_group(group))
             reason = self.profile.xfail.get(check_id)
             if reason:
                 item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
