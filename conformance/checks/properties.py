@@ -52,16 +52,25 @@ def dns_names(prefix: str) -> Any:
     )
 
 
+def _latency(context: Context) -> float:
+    """Seconds one create takes, measured on the shared deployment (created here if need be:
+    under xdist a worker may reach a property check before any other check made it)."""
+    from conformance.checks._support import shared_outcome
+
+    shared_outcome(context)
+    return context.measured_latency()
+
+
 def is_slow(context: Context) -> bool:
     """Whether the target's creates take long enough to ration property-based examples."""
-    return context.measured_latency() >= SLOW
+    return _latency(context) >= SLOW
 
 
 def examples_for(context: Context, creates_per_example: float) -> int:
     """How many examples a check gets, given what each example costs on this target."""
     profile = context.profile.hypothesis
     examples = _BASE_EXAMPLES[profile]
-    latency = context.measured_latency()
+    latency = _latency(context)
     if creates_per_example and latency > 0:
         affordable = int(_TIME_BUDGET[profile] / (latency * max(creates_per_example, 1) * 2))
         examples = min(examples, max(affordable, 1))
@@ -82,7 +91,7 @@ def settings_for(context: Context, check_id: str, creates_per_example: float, **
     context.notes.setdefault("hypothesis", {})[check_id] = {
         "profile": context.profile.hypothesis,
         "examples": examples,
-        "latency_seconds": context.measured_latency(),
+        "latency_seconds": _latency(context),
         "shrinking": not slow,
     }
     return settings(
