@@ -278,37 +278,35 @@ class TrackedClient:
                 continue
         return self.leftovers()
 
+    def names_listed(self, kind: str) -> list[Any]:
+        """The names the target lists for ``kind``, read leniently: a listing that fails or has
+        the wrong shape gives what can be read (judging it is the list checks' job)."""
+        lister = self.list_deployments if kind == "deployment" else self.list_endpoints
+        try:
+            listed = lister()
+        except Exception:
+            return []
+        entries = listed if isinstance(listed, list) else []
+        return [entry.get("name") for entry in entries if isinstance(entry, dict)]
+
     def leftovers(self) -> list[str]:
         """Names the kit created that the target still lists."""
         mine = {(r.kind, r.name) for r in self.resources.values()}
-        remaining: list[str] = []
-        for kind, lister in (
-            ("deployment", self.list_deployments),
-            ("endpoint", self.list_endpoints),
-        ):
-            try:
-                listed = lister()
-            except Exception:
-                continue
-            for entry in listed if isinstance(listed, list) else []:
-                name = entry.get("name") if isinstance(entry, dict) else None
-                if (kind, name) in mine:
-                    remaining.append(f"{kind} {name}")
-        return remaining
+        return [
+            f"{kind} {name}"
+            for kind in ("deployment", "endpoint")
+            for name in self.names_listed(kind)
+            if (kind, name) in mine
+        ]
 
     def sweep(self) -> list[str]:
         """Delete deployments and endpoints that earlier runs of the kit left; name them."""
         swept: list[str] = []
-        for kind, lister, deleter in (
-            ("deployment", self.list_deployments, self.delete_deployment),
-            ("endpoint", self.list_endpoints, self.delete_endpoint),
+        for kind, deleter in (
+            ("deployment", self.delete_deployment),
+            ("endpoint", self.delete_endpoint),
         ):
-            try:
-                listed = lister()
-            except Exception:
-                continue
-            for entry in listed if isinstance(listed, list) else []:
-                name = entry.get("name") if isinstance(entry, dict) else None
+            for name in self.names_listed(kind):
                 token = run_token_of(name)
                 if token is not None and token != self.namer.token:  # never this run's own
                     try:

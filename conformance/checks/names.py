@@ -101,8 +101,6 @@ def hostile(context: Context) -> None:
 
 
 def _mine(context: Context) -> set[Any]:
-    # Tolerant on purpose: a malformed listing is deployment.list.returns-dicts' to report.
-    listing = context.client.list_deployments()
-    entries = listing if isinstance(listing, list) else []
-    names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
+    # Lenient on purpose: a malformed listing is deployment.list.returns-dicts' to report.
+    names = context.client.names_listed("deployment")
     return {n for n in names if isinstance(n, str) and n.startswith(context.namer.prefix)}
