@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -195,13 +194,6 @@ def matches(actual: Any, expected: Iterable[float] | Any) -> bool:
         return False
 
 
-def wait_seconds(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
-
-
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
-
-
-short = _short

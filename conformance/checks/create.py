@@ -69,10 +69,15 @@ def conflict_scenario(context: Context) -> dict[str, object]:
     return context.scenario("conflicting create", _conflict)
 
 
+def conflict_error(context: Context) -> BaseException:
+    """What the conflicting create raised; that it returned instead fails the caller."""
+    attempt = conflict_scenario(context)["attempt"]
+    return expect_error(context, attempt, "creating a name that is in use must raise")
+
+
 @check("deployment.create.conflict-raises")
 def conflict_raises(context: Context) -> None:
-    scenario = conflict_scenario(context)
-    expect_error(context, scenario["attempt"], "creating a name that is in use must raise")
+    conflict_error(context)
 
 
 @check("deployment.create.conflict-keeps-existing")

@@ -129,7 +129,7 @@ def update_config_only(context: Context) -> None:
     label = (
         "predict after update"
         if "predict after update" in record.steps
-        else ("predict before update")
+        else "predict before update"
     )
     before = predictions_of(record.value(label), "predict")
     after_outcome = record.step("predict after config")
@@ -139,13 +139,18 @@ def update_config_only(context: Context) -> None:
         raise CheckFailed("a config-only update changed what the deployment predicts")
 
 
-@check("deployment.update.flavor-needs-model")
-def update_flavor_needs_model(context: Context) -> None:
-    expect_error(
+def flavor_only_error(context: Context) -> BaseException:
+    """What an update with a flavor but no model raised; that it returned fails the caller."""
+    return expect_error(
         context,
         life(context).step("update flavor only"),
         "update_deployment with a flavor but no model_uri must raise",
     )
+
+
+@check("deployment.update.flavor-needs-model")
+def update_flavor_needs_model(context: Context) -> None:
+    flavor_only_error(context)
 
 
 @check("deployment.update.missing-raises")

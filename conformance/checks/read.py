@@ -28,9 +28,16 @@ def get_returns_name(context: Context) -> None:
     expect_named_dict(value, shared.name, f"get_deployment({shared.name!r})")
 
 
+def missing_get_error(context: Context) -> BaseException:
+    """What getting a never-created name raised; that it returned instead fails the caller."""
+    return expect_error(
+        context, missing_get(context), "getting a name that does not exist must raise"
+    )
+
+
 @check("deployment.get.missing-raises")
 def get_missing_raises(context: Context) -> None:
-    expect_error(context, missing_get(context), "getting a name that does not exist must raise")
+    missing_get_error(context)
 
 
 @check("deployment.list.returns-dicts")
