@@ -171,14 +171,21 @@ class TrackedClient:
         return result
 
     def create_concurrently(
-        self, name: str, model_uri: str, copies: int, config: dict[str, Any] | None = None
+        self,
+        name: str,
+        model_uri: str,
+        copies: int,
+        flavor: str | None = None,
+        config: dict[str, Any] | None = None,
     ) -> list[Outcome]:
         """``copies`` creates of one name, started at the same instant."""
         function = self._method("create_deployment")
         keywords = self._keywords("create_deployment", config=config)
         resource = self._remember("deployment", name)
+        with self._lock:
+            self.calls += copies
         outcomes = self.runner.call_concurrently(
-            [(function, (name, model_uri, None), keywords) for _ in range(copies)]
+            [(function, (name, model_uri, flavor), keywords) for _ in range(copies)]
         )
         successes = sum(outcome.ok for outcome in outcomes)
         resource.state = "live" if successes else "uncertain"

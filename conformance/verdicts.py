@@ -7,6 +7,7 @@ from typing import Any
 __all__ = [
     "CapabilityAbsent",
     "CheckFailed",
+    "NameChanged",
     "PluginRaised",
     "PluginTimedOut",
     "PreconditionFailed",
@@ -31,6 +32,10 @@ class ShapeFailed(CheckFailed):
     def __init__(self, message: str, owner: str | None) -> None:
         self.owner = owner
         super().__init__(message)
+
+
+class NameChanged(CheckFailed):
+    """The plugin answered with another name than the one it was given."""
 
 
 class PluginRaised(CheckFailed):

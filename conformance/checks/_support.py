@@ -11,6 +11,7 @@ from conformance.calling import Outcome
 from conformance.context import Context
 from conformance.verdicts import (
     CheckFailed,
+    NameChanged,
     PluginRaised,
     PreconditionFailed,
     ShapeFailed,
@@ -94,7 +95,7 @@ def expect_named_dict(value: Any, name: str, call: str, owner: str | None = None
     if "name" not in value:
         raise ShapeFailed(f"{call} returned a dict without a 'name' key: {_short(value)}", owner)
     if value["name"] != name:
-        raise CheckFailed(f"{call} returned name {value['name']!r}, but {name!r} was asked for")
+        raise NameChanged(f"{call} returned name {value['name']!r}, but {name!r} was asked for")
     return value
 
 

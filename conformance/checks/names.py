@@ -1,4 +1,8 @@
-"""Names: DNS-1123 names survive byte for byte; hostile names are refused or kept exactly."""
+"""Names: hostile names are refused or kept exactly.
+
+Generated DNS-1123 names are judged by the stateful sequences (:mod:`conformance.checks.stateful`),
+which name their deployments with them.
+"""
 
 from __future__ import annotations
 
@@ -15,33 +19,6 @@ from conformance.checks._support import (
 )
 from conformance.context import Context
 from conformance.verdicts import CheckFailed, PluginRaised, ShapeFailed, describe, error_kind
-
-
-@check("names.dns-labels-round-trip", group="dns-names")
-def dns_labels_round_trip(context: Context) -> None:
-    from hypothesis import given
-
-    from conformance.checks.properties import dns_names, settings_for
-
-    client, model = context.client, context.models().primary
-
-    @given(dns_names(context.namer.prefix + "-n"))
-    def survives(name: str) -> None:
-        try:
-            created = client.create_deployment(
-                name, model, context.profile.flavor, context.create_config
-            )
-            expect_named_dict(created, name, f"create_deployment({name!r}, …)", CREATE_CHECK)
-            got = client.get_deployment(name)
-            expect_named_dict(got, name, f"get_deployment({name!r})", GET_CHECK)
-            if name not in listed_names(client.list_deployments(), "list_deployments()"):
-                raise CheckFailed(f"list_deployments() does not show {name!r} byte for byte")
-        finally:
-            client.attempt("delete_deployment", name)
-        if name in listed_names(client.list_deployments(), "list_deployments()"):
-            raise CheckFailed(f"list_deployments() still shows {name!r} after delete")
-
-    settings_for(context, "names.dns-labels-round-trip", creates_per_example=1)(survives)()
 
 
 def _hostile_names(prefix: str) -> dict[str, str]:

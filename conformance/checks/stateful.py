@@ -1,7 +1,15 @@
-"""Random sequences of operations, each step compared with a model of the contract."""
+"""Random sequences of operations, each step compared with a model of the contract.
+
+The sequences also judge ``names.dns-labels-round-trip``: each sequence names its deployments
+with generated DNS labels, so the names are checked at every create, get and list without a
+deployment of their own. A sequence that stops because a name was not kept is that check's
+failure; any other stop is ``stateful.lifecycle``'s.
+"""
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from typing import Any
 
 from conformance.checks import check
@@ -14,27 +22,44 @@ from conformance.checks._support import (
     predictions_of,
 )
 from conformance.context import Context
-from conformance.verdicts import CheckFailed
+from conformance.verdicts import CheckFailed, NameChanged, PreconditionFailed
 
 POOL_SIZE = 3
+NAMES_CHECK = "names.dns-labels-round-trip"
 
 
-def contract_machine(context: Context, create_budget: int | None) -> type:
+@dataclass
+class Sequences:
+    """What the generated sequences found."""
+
+    failure: Exception | None  # what stopped them, or None when every sequence agreed
+    names_kept: int  # generated names that a create accepted and returned unchanged
+
+
+def contract_machine(
+    context: Context, create_budget: int | None, kept: list[str] | None = None
+) -> type:
     """A state machine class that drives the target through ``context``'s tracked client.
 
-    Every sequence starts with one deployment and draws its names from a pool of its own, so
-    what one sequence leaves behind (a delete that failed, say) cannot confuse the next.
-    ``create_budget`` caps the creates of the whole run, so a slow target is not asked for more
-    deployments than a run may cost.
+    Every sequence starts with one deployment and draws its names (generated DNS labels) from a
+    pool of its own, under a prefix no other sequence uses, so what one sequence leaves behind
+    (a delete that failed, say) cannot confuse the next. ``create_budget`` caps the creates of
+    the whole run, so a target is not asked for more deployments than a run may cost. Names
+    that were created and came back unchanged are appended to ``kept``.
     """
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+
+    from conformance.checks.properties import dns_names
 
     client, models = context.client, context.models()
     uris = [models.primary] + ([models.secondary] if models.secondary else [])
     flavor, config = context.profile.flavor, context.create_config
     seen: dict[str, Any] = {}  # what each model predicted first, when not known in advance
     creates = {"left": create_budget}
+    # Fixed width, so every sequence's names have the same room and a replay draws the same.
+    sequence_prefixes = (f"{context.namer.prefix}-s{number:04x}" for number in itertools.count())
+    kept = kept if kept is not None else []
 
     slots = st.integers(min_value=0, max_value=POOL_SIZE - 1)
     model_uris = st.sampled_from(uris)
@@ -43,10 +68,15 @@ def contract_machine(context: Context, create_budget: int | None) -> type:
         def __init__(self) -> None:
             super().__init__()
             self.deployed: dict[str, str] = {}  # name -> model URI
-            self.pool = [context.namer.fresh(f"state-{slot}") for slot in range(POOL_SIZE)]
+            self.prefix = next(sequence_prefixes)
+            self.pool: list[str] = []
 
-        @initialize(slot=slots, uri=model_uris)
-        def first_deployment(self, slot: int, uri: str) -> None:
+        @initialize(data=st.data(), slot=slots, uri=model_uris)
+        def first_deployment(self, data: Any, slot: int, uri: str) -> None:
+            names = st.lists(
+                dns_names(self.prefix), min_size=POOL_SIZE, max_size=POOL_SIZE, unique=True
+            )
+            self.pool = data.draw(names, label="names")
             self.create(slot, uri)
 
         @precondition(lambda _: creates["left"] is None or creates["left"] > 0)
@@ -64,6 +94,7 @@ def contract_machine(context: Context, create_budget: int | None) -> type:
                 raise CheckFailed(f"create_deployment({name!r}) failed: {outcome.error}")
             expect_named_dict(outcome.value, name, f"create_deployment({name!r})", CREATE_CHECK)
             self.deployed[name] = uri
+            kept.append(name)
 
         @rule(slot=slots, uri=model_uris)
         def update(self, slot: int, uri: str) -> None:
@@ -109,10 +140,21 @@ def contract_machine(context: Context, create_budget: int | None) -> type:
         def list_all(self) -> None:
             listed = set(listed_names(client.list_deployments(), "list_deployments()"))
             shown = listed & set(self.pool)
-            if shown != set(self.deployed):
-                raise CheckFailed(
-                    f"list_deployments() shows {sorted(shown)}; expected {sorted(self.deployed)}"
+            if shown == set(self.deployed):
+                return
+            strangers = sorted(
+                name
+                for name in listed - shown
+                if isinstance(name, str) and name.startswith(f"{self.prefix}-")
+            )
+            if strangers:
+                raise NameChanged(
+                    f"list_deployments() shows {strangers}, which were never created; the "
+                    f"deployments created were {sorted(self.deployed)}"
                 )
+            raise CheckFailed(
+                f"list_deployments() shows {sorted(shown)}; expected {sorted(self.deployed)}"
+            )
 
         @rule(slot=slots)
         def predict(self, slot: int) -> None:
@@ -142,15 +184,51 @@ def contract_machine(context: Context, create_budget: int | None) -> type:
     return ContractMachine
 
 
-@check("stateful.lifecycle")
-def lifecycle(context: Context) -> None:
+def _run_sequences(context: Context) -> Sequences:
     from hypothesis.stateful import run_state_machine_as_test
 
     from conformance.checks.properties import is_slow, settings_for
 
-    slow = is_slow(context) and context.profile.hypothesis == "quick"
+    quick = context.profile.hypothesis == "quick"
     settings = settings_for(
-        context, "stateful.lifecycle", creates_per_example=2, stateful_step_count=8 if slow else 20
+        context,
+        "stateful.lifecycle",
+        creates_per_example=2,
+        stateful_step_count=8 if is_slow(context) else 20,
     )
-    machine = contract_machine(context, create_budget=1 if slow else None)
-    run_state_machine_as_test(machine, settings=settings)
+    kept: list[str] = []
+    machine = contract_machine(context, create_budget=1 if quick else None, kept=kept)
+    try:
+        run_state_machine_as_test(machine, settings=settings)
+    except Exception as failure:  # judged by the two checks below
+        return Sequences(failure, len(kept))
+    return Sequences(None, len(kept))
+
+
+def sequences(context: Context) -> Sequences:
+    """The generated sequences, run once per process."""
+    return context.scenario("generated sequences", _run_sequences)
+
+
+@check("stateful.lifecycle", group="stateful")
+def lifecycle(context: Context) -> None:
+    found = sequences(context)
+    if isinstance(found.failure, NameChanged):
+        raise PreconditionFailed(
+            f"the sequences stopped at a name that was not kept ({found.failure}); see "
+            f"{NAMES_CHECK}"
+        )
+    if found.failure is not None:
+        raise found.failure
+
+
+@check(NAMES_CHECK, group="stateful")
+def dns_labels_round_trip(context: Context) -> None:
+    found = sequences(context)
+    if isinstance(found.failure, NameChanged):
+        raise found.failure
+    if not found.names_kept:
+        reason = found.failure or "no sequence created a deployment"
+        raise PreconditionFailed(
+            f"no generated name was created and read back ({reason}); see stateful.lifecycle"
+        )

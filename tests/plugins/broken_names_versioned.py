@@ -14,7 +14,8 @@ import conformance.api as api
 
 VIOLATES = "names.dns-labels-round-trip"
 # '../<prefix>-escape' ends in a letter too: it is accepted, then reported under another name.
-ALSO_FAILS = {"names.hostile"}
+# The generated sequences stop at the renamed deployment, so stateful.lifecycle cannot judge.
+ALSO_FAILS = {"names.hostile", "stateful.lifecycle"}
 
 
 def versioned(name: str) -> str:
