@@ -5,6 +5,7 @@ sample input, and scenarios that several checks judge (run once, then cached).
 from __future__ import annotations
 
 import copy
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,7 +62,8 @@ class Context:
     _models: ModelPair | None = None
     _input: Any = None
     _input_is_default: bool = True
-    _scenarios: dict[str, tuple[bool, Any]] = field(default_factory=dict)
+    _scenarios: dict[str, tuple[bool | None, Any]] = field(default_factory=dict)
+    _started: dict[str, threading.Thread] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.namer = Namer(self.run_token)
@@ -232,15 +234,39 @@ class Context:
 
     def scenario(self, key: str, build: Callable[[Context], T]) -> T:
         """Run ``build`` once per process; later calls get its result (or its failure again)."""
+        started = self._started.pop(key, None)
+        if started is not None:
+            started.join()
         if key not in self._scenarios:
-            try:
-                self._scenarios[key] = (True, build(self))
-            except (CheckFailed, PreconditionFailed) as failure:
-                self._scenarios[key] = (False, failure)
+            self._build(key, build)
         ok, value = self._scenarios[key]
+        if ok is None:  # the build raised something no check expects: raise it here
+            raise value
         if not ok:
             raise PreconditionFailed(f"the {key} scenario could not run: {value}")
         return value
+
+    def start_scenario(self, key: str, build: Callable[[Context], Any]) -> None:
+        """Begin ``build`` in the background, unless it ran or is running already.
+
+        Scenarios spend most of their time waiting on the target; one started while another
+        waits costs a slow target's run no time. :meth:`scenario` waits for it to finish.
+        """
+        if key in self._scenarios or key in self._started:
+            return
+        thread = threading.Thread(
+            target=self._build, args=(key, build), name=f"conformance-{key}", daemon=True
+        )
+        self._started[key] = thread
+        thread.start()
+
+    def _build(self, key: str, build: Callable[[Context], Any]) -> None:
+        try:
+            self._scenarios[key] = (True, build(self))
+        except (CheckFailed, PreconditionFailed) as failure:
+            self._scenarios[key] = (False, failure)
+        except BaseException as unexpected:
+            self._scenarios[key] = (None, unexpected)
 
     def measured_latency(self) -> float:
         """Seconds one create took, from the shared deployment; 0 when unknown."""
@@ -250,6 +276,8 @@ class Context:
 
     def finish(self) -> dict[str, Any]:
         """Delete what the run created; the run's statistics."""
+        for pending in list(self._started.values()):
+            pending.join()  # what a background scenario creates must be there to delete
         started = time.perf_counter()
         leftovers = self._tracked.cleanup() if self._tracked is not None else []
         return {

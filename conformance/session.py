@@ -89,6 +89,9 @@ class ConformanceSession:
         explicit = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
         if self.distributing and not explicit and config.option.dist == "load":
             config.option.dist = "loadgroup"
+            # Hand out groups in the kit's order, slowest scenario first (see
+            # conformance.checks.SLOWEST_FIRST), not by how many checks each holds.
+            config.option.loadscopereorder = False
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -101,7 +104,7 @@ class ConformanceSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        from conformance.checks import bodies, groups
+        from conformance.checks import bodies, group_rank, groups
 
         assert self.profile is not None
         checks = []
@@ -110,7 +113,10 @@ class ConformanceSession:
         # xdist's loadgroup mode schedules by a "@group" suffix of the node id. It appends the
         # suffix itself under pytest 8 but not under pytest 9, so the kit writes it.
         suffix = bool(getattr(config.option, "loadgroup", False))
-        for check_id, body in bodies().items():
+        ordered = bodies().items()
+        if suffix:
+            ordered = sorted(ordered, key=lambda entry: group_rank(scenario_groups[entry[0]]))
+        for check_id, body in ordered:
             group = scenario_groups[check_id]
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
             if use_groups:

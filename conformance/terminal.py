@@ -55,9 +55,10 @@ def write_summary(terminal: Any, report: Report, profile: Profile | None) -> Non
         f"{', '.join(summary['leftovers']) or 'none'}"
     )
     for check_id, budget in statistics.get("notes", {}).get("hypothesis", {}).items():
+        latency = budget["latency_seconds"]
         terminal.write_line(
-            f"{check_id}: {budget['examples']} examples ({budget['profile']} profile, "
-            f"create latency {budget['latency_seconds']:g} s"
+            f"{check_id}: {budget['examples']} examples ({budget['profile']} profile"
+            f"{f', create latency {latency:g} s' if latency else ''}"
             f"{'' if budget['shrinking'] else ', no shrinking'})"
         )
     if statistics.get("swept"):

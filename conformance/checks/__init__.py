@@ -12,7 +12,7 @@ from collections.abc import Callable
 from conformance.catalogue import CATALOGUE, by_id
 from conformance.context import Context
 
-__all__ = ["AREAS", "CheckBody", "bodies", "check", "groups"]
+__all__ = ["AREAS", "SLOWEST_FIRST", "CheckBody", "bodies", "check", "group_rank", "groups"]
 
 CheckBody = Callable[[Context], None]
 
@@ -33,6 +33,19 @@ AREAS = (
 
 # Areas whose checks only read the shared deployment: one worker can judge them all.
 _SHARED_AREAS = {"create", "read", "predict", "predictions", "errors", "optional"}
+
+# Scenario groups by how long they wait on a slow target, longest first. xdist hands groups
+# out in this order, first one to each worker and then a second to each, so the long chains
+# start at once on separate workers and the cheapest groups pair with the longest ones.
+SLOWEST_FIRST = (
+    "lifecycle",  # the race, two updates, three deletes, in sequence
+    "endpoints",  # an endpoint and a deployment under it, created and deleted
+    "stateful",  # one generated sequence
+    "shared",  # the shared deployment, hostile names, and the property checks' CPU time
+    "bad-model",  # a create that fails fast
+    "module",  # no deployment at all
+    "config-none",  # one create
+)
 
 _BODIES: dict[str, CheckBody] = {}
 _GROUPS: dict[str, str] = {}
@@ -72,3 +85,8 @@ def bodies() -> dict[str, CheckBody]:
     if missing:
         raise RuntimeError(f"catalogue checks without a body: {missing}")
     return {c.id: _BODIES[c.id] for c in CATALOGUE}
+
+
+def group_rank(group: str) -> int:
+    """Where ``group`` comes in :data:`SLOWEST_FIRST`; groups not named there come after."""
+    return SLOWEST_FIRST.index(group) if group in SLOWEST_FIRST else len(SLOWEST_FIRST)

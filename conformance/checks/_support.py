@@ -31,6 +31,7 @@ __all__ = [
     "predictions_of",
     "shared_deployment",
     "shared_outcome",
+    "start_shared",
 ]
 
 
@@ -66,9 +67,17 @@ def _create_shared(context: Context) -> SharedDeployment:
     return SharedDeployment(name, models.primary, created, first_predict)
 
 
+SHARED_SCENARIO = "shared deployment"
+
+
 def shared_outcome(context: Context) -> SharedDeployment:
     """The shared deployment's record, whether its create worked or not."""
-    return context.scenario("shared deployment", _create_shared)
+    return context.scenario(SHARED_SCENARIO, _create_shared)
+
+
+def start_shared(context: Context) -> None:
+    """Begin creating the shared deployment in the background, if this process has not."""
+    context.start_scenario(SHARED_SCENARIO, _create_shared)
 
 
 def shared_deployment(context: Context) -> SharedDeployment:

@@ -95,15 +95,20 @@ def settings_for(context: Context, check_id: str, creates_per_example: float, **
     from hypothesis import HealthCheck, Phase, settings
 
     examples = examples_for(context, creates_per_example)
-    slow = creates_per_example > 0 and is_slow(context)
+    rationed = creates_per_example > 0 and context.profile.hypothesis == "quick"
+    # Shrinking replays examples, and every replay creates deployments again: not against a slow
+    # target, and not in a run whose deployments are rationed. Deciding that for a rationed
+    # check needs no latency, so a worker that runs only such checks measures none.
+    shrinking = creates_per_example == 0 or (not rationed and not is_slow(context))
     phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
-    if not slow:
-        phases.append(Phase.shrink)  # shrinking against a slow target would take hours
+    if shrinking:
+        phases.append(Phase.shrink)
+    latency = context.measured_latency()
     context.notes.setdefault("hypothesis", {})[check_id] = {
         "profile": context.profile.hypothesis,
         "examples": examples,
-        "latency_seconds": _latency(context),
-        "shrinking": not slow,
+        "latency_seconds": latency if latency else None,
+        "shrinking": shrinking,
     }
     return settings(
         max_examples=examples,
