@@ -114,6 +114,13 @@ def print_table(figures: list[Figure]) -> None:
                 f"  `import conformance.plugin` alone (-X importtime): median "
                 f"{imports['median']:.1f} ms, spread {imports['low']:.1f}-{imports['high']:.1f}"
             )
+        floor = figure.details.get("over_import_floor")
+        if floor is not None:
+            print(
+                f"  over empty tests that import pandas, numpy and the target (the floor any "
+                f"MLflow-style call pays): median {floor['median']:.2f}x, spread "
+                f"{floor['low']:.2f}-{floor['high']:.2f}"
+            )
         heavy = figure.details.get("heavy_modules")
         if heavy is not None:
             print(f"  heavy modules after `import conformance.plugin`: {heavy or 'none'}")
