@@ -128,7 +128,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--conformance-hypothesis",
         "hypothesis",
-        "example budget of property-based checks: quick (default) or thorough",
+        "example budget of property-based checks: quick (default; one example for checks that "
+        "create deployments) or thorough (scaled to the target's create latency)",
         "PROFILE",
     ),
 )
