@@ -71,7 +71,8 @@ def _verify(path: str, reports: list[dict[str, object]]) -> None:
 
     client = MemoryDeploymentClient(f"memory://{path}")
     try:
-        listed = client.list_deployments()
+        # A listing holds summaries; each deployment's config comes from get_deployment.
+        listed = [client.get_deployment(d["name"]) for d in client.list_deployments()]
         endpoint = client.get_endpoint(ENDPOINT)
     finally:
         close_sqlite_store(path)

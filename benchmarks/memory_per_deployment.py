@@ -4,7 +4,7 @@ A fresh interpreter (``python -m benchmarks.memory_per_deployment N``) creates o
 to warm every cache, then traces allocations (``tracemalloc``) over creating N more with the
 built-in constant model, collects garbage, and divides what stays allocated by N. Dicts the
 client returned and the caller dropped are freed, so this is what the store itself holds: the
-record, its ready-made dict, names, config bytes and index entries. Measured at 10k and at the
+record, its ready-made summary, names, config bytes and index entries. Measured at 10k and at the
 figure's size (50k; 10k with ``--quick``). Goal < 2 KiB.
 """
 

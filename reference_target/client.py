@@ -32,8 +32,8 @@ from reference_target.store import (
     Deployment,
     DeploymentStore,
     Endpoint,
-    deployment_dicts,
     deployment_exists,
+    deployment_summaries,
     endpoint_exists,
     endpoint_in_use,
     get_store,
@@ -190,12 +190,22 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
         self.store.remove_deployment(name, endpoint)
 
     def list_deployments(self, endpoint: str | None = None) -> list[dict[str, Any]]:
-        """Every deployment, or those under ``endpoint``, as dicts with ``name``."""
+        """Every deployment, or those under ``endpoint``, in creation order, as summaries.
+
+        A summary has ``name``, ``flavor``, ``model_uri``, ``endpoint`` and ``state``; it
+        leaves ``config`` out, which keeps long listings cheap. ``get_deployment`` gives the
+        whole deployment, ``config`` included.
+        """
         endpoint = _optional_endpoint(endpoint)
-        return deployment_dicts(self.store.list_deployments(endpoint))
+        # Every store hands back records and the summaries are made here: the shape of a
+        # listing does not depend on the store.
+        return deployment_summaries(self.store.list_deployments(endpoint))
 
     def get_deployment(self, name: str, endpoint: str | None = None) -> dict[str, Any]:
-        """The deployment ``name`` as a dict; missing raises RESOURCE_DOES_NOT_EXIST."""
+        """The whole deployment ``name``, ``config`` included.
+
+        A missing name raises RESOURCE_DOES_NOT_EXIST.
+        """
         name = validate_name(name)
         return self.store.get_deployment(name, _optional_endpoint(endpoint)).to_dict()
 

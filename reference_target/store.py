@@ -32,8 +32,8 @@ __all__ = [
     "DeploymentStore",
     "Endpoint",
     "MemoryStore",
-    "deployment_dicts",
     "deployment_exists",
+    "deployment_summaries",
     "drop_store",
     "endpoint_exists",
     "endpoint_in_use",
@@ -53,20 +53,19 @@ class Deployment:
     model: Model
     config_json: bytes = b"{}"
     endpoint: str | None = None
-    # The caller-facing dict, built once: to_dict copies it, so listing many deployments costs
-    # one flat copy each. Its values are all str or None, so the GC does not track it.
-    _view: dict[str, Any] = field(init=False, repr=False, compare=False)
+    # The summary a listing shows, built once: listing many deployments then costs one flat
+    # copy each. Its values are all str or None, so the GC does not track it or its copies.
+    _summary: dict[str, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        view = {
+        summary = {
             "name": self.name,
             "flavor": self.flavor,
             "model_uri": self.model_uri,
-            "config": None,  # a fresh dict on every to_dict, so keep its place only
             "endpoint": self.endpoint,
             "state": READY,
         }
-        object.__setattr__(self, "_view", view)
+        object.__setattr__(self, "_summary", summary)
 
     @property
     def config(self) -> dict[str, Any]:
@@ -74,28 +73,25 @@ class Deployment:
         return {} if self.config_json == b"{}" else orjson.loads(self.config_json)
 
     def to_dict(self) -> dict[str, Any]:
-        """The deployment as callers see it: JSON-able, and theirs to change."""
-        view = self._view.copy()
-        view["config"] = self.config
-        return view
+        """The whole deployment as callers see it, ``config`` included: theirs to change."""
+        return {
+            "name": self.name,
+            "flavor": self.flavor,
+            "model_uri": self.model_uri,
+            "config": self.config,
+            "endpoint": self.endpoint,
+            "state": READY,
+        }
 
 
-def deployment_dicts(deployments: list[Deployment]) -> list[dict[str, Any]]:
-    """``[deployment.to_dict() for deployment in deployments]``, faster for long lists.
+def deployment_summaries(deployments: list[Deployment]) -> list[dict[str, Any]]:
+    """What a listing shows: each deployment's dict but ``config``, JSON-able and the caller's.
 
-    Fresh configs first, then flat copies of the ready-made views, then each config into its
-    view. Empty dicts and the views' copies hold no container, so the cyclic GC does not track
-    them: the collections their allocations set off find almost nothing young to scan. Putting
-    a config in a view tracks the view but allocates nothing, so it sets off no collection.
+    Leaving ``config`` out (``get_deployment`` gives it) makes each entry one flat copy of the
+    summary built with the record. The copies hold no container, so the cyclic GC does not
+    track them: the collections their allocations set off find almost nothing young to scan.
     """
-    configs = [
-        {} if config_json == b"{}" else orjson.loads(config_json)
-        for config_json in [deployment.config_json for deployment in deployments]
-    ]
-    views = [deployment._view.copy() for deployment in deployments]
-    for view, config in zip(views, configs, strict=True):
-        view["config"] = config
-    return views
+    return [deployment._summary.copy() for deployment in deployments]
 
 
 @dataclass(frozen=True, slots=True)

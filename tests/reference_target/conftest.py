@@ -29,9 +29,13 @@ def client(namespace: str) -> MemoryDeploymentClient:
 
 @pytest.fixture
 def state(client: MemoryDeploymentClient) -> Callable[[], State]:
-    """Everything the client can see, to compare before and after a refused call."""
+    """Everything the client can see, to compare before and after a refused call.
+
+    A listing holds summaries, so each deployment is read whole, config included.
+    """
 
     def everything() -> State:
-        return client.list_deployments(), client.list_endpoints()
+        deployments = [client.get_deployment(d["name"]) for d in client.list_deployments()]
+        return deployments, client.list_endpoints()
 
     return everything

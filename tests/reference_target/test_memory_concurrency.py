@@ -99,7 +99,8 @@ def test_eight_threads_lose_and_duplicate_nothing(namespace: str) -> None:
     # Every shared name was won exactly once; every other attempt was told it was taken.
     assert won == Counter({name: 1 for name in shared})
     assert lost == Counter({name: THREADS - 1 for name in shared})
-    by_name = {deployment["name"]: deployment for deployment in deployments}
+    # A listing holds summaries: read each deployment whole, config included.
+    by_name = {name: setup.get_deployment(name) for name in names}
     for name in shared:
         assert by_name[name]["config"]["winner"] in range(THREADS)
 

@@ -40,7 +40,29 @@ def test_create_returns_a_json_able_ready_deployment(client: MemoryDeploymentCli
     }
     assert json.loads(json.dumps(created)) == created
     assert client.get_deployment("model") == created
-    assert client.list_deployments() == [created]
+    assert client.list_deployments() == [{k: v for k, v in created.items() if k != "config"}]
+
+
+def test_a_listing_holds_summaries_and_get_the_whole_deployment(
+    client: MemoryDeploymentClient,
+) -> None:
+    client.create_endpoint("endpoint")
+    client.create_deployment("model", LINEAR_URI, config={"owner": "me"}, endpoint="endpoint")
+    summary = {
+        "name": "model",
+        "flavor": "python_function",
+        "model_uri": LINEAR_URI,
+        "endpoint": "endpoint",
+        "state": "ready",
+    }
+    for listed in (client.list_deployments(), client.list_deployments(endpoint="endpoint")):
+        assert listed == [summary]
+        assert list(listed[0]) == ["name", "flavor", "model_uri", "endpoint", "state"]
+        assert json.loads(json.dumps(listed)) == listed
+    assert client.get_deployment("model") == {**summary, "config": {"owner": "me"}}
+    client.update_deployment("model", OTHER_LINEAR_URI, config={"more": 1})
+    assert client.list_deployments() == [{**summary, "model_uri": OTHER_LINEAR_URI}]
+    assert client.get_deployment("model")["config"] == {"owner": "me", "more": 1}
 
 
 def test_create_blocks_until_predict_works(client: MemoryDeploymentClient) -> None:
@@ -177,7 +199,10 @@ def test_returned_dicts_are_copies(client: MemoryDeploymentClient) -> None:
     created["name"] = "renamed"
     fetched = client.get_deployment("model")
     fetched["config"]["flag"] = False
-    client.list_deployments()[0]["config"]["nested"]["list"].clear()
+    listed = client.list_deployments()[0]
+    listed["model_uri"] = "changed by the caller"
+    listed["state"] = "changed by the caller"
+    listed["config"] = {"added": "by the caller"}
     client.update_deployment("model", config={"more": 1})["config"]["nested"]["list"].clear()
 
     assert client.get_deployment("model")["config"] == {
@@ -186,6 +211,15 @@ def test_returned_dicts_are_copies(client: MemoryDeploymentClient) -> None:
         "more": 1,
     }
     assert client.get_deployment("model")["name"] == "model"
+    assert client.list_deployments() == [
+        {
+            "name": "model",
+            "flavor": "python_function",
+            "model_uri": CONSTANT_URI,
+            "endpoint": None,
+            "state": "ready",
+        }
+    ]
 
 
 def test_predict_without_a_deployment_name_is_refused(client: MemoryDeploymentClient) -> None:

@@ -63,6 +63,12 @@ def predictions(client: MemoryDeploymentClient, name: str) -> list[float]:
     return client.predict(name, ROW)["predictions"].tolist()
 
 
+def everything(client: MemoryDeploymentClient) -> tuple[list[Any], list[Any]]:
+    """Every deployment read whole (a listing holds summaries, without config), and endpoints."""
+    deployments = [client.get_deployment(d["name"]) for d in client.list_deployments()]
+    return deployments, client.list_endpoints()
+
+
 # -- URIs ------------------------------------------------------------------------------------------
 
 
@@ -212,17 +218,33 @@ def test_everything_survives_a_fresh_client(store_path: Path) -> None:
     client.create_deployment("first", LINEAR, config={"owner": "me"})
     client.create_deployment("second", CONSTANT, endpoint="endpoint")
     client.update_deployment("first", config={"replicas": 2})
-    before = (client.list_deployments(), client.list_endpoints())
+    before = everything(client)
     handle = client.store
 
     fresh = reopened(store_path)
     assert fresh.store is not handle
-    assert (fresh.list_deployments(), fresh.list_endpoints()) == before
+    assert everything(fresh) == before
     assert fresh.get_deployment("first")["config"] == {"owner": "me", "replicas": 2}
     assert predictions(fresh, "first") == [0.5]
     assert fresh.predict("second", ROW, endpoint="endpoint")["predictions"].tolist() == [7.0]
     assert fresh.explain("first", ROW)["contributions"] == [[2.0, -2.0]]
     assert list(fresh.predict_stream("second", [[0]] * 3)) == [{"predictions": [7.0] * 3}]
+
+
+def test_listings_and_gets_have_the_same_shape_as_in_memory(
+    durable: MemoryDeploymentClient, client: MemoryDeploymentClient
+) -> None:
+    for target in (durable, client):
+        target.create_endpoint("endpoint", {"tier": "gold"})
+        target.create_deployment("first", LINEAR, config={"owner": "me"}, endpoint="endpoint")
+        target.create_deployment("second", CONSTANT)
+    for endpoint in (None, "endpoint"):
+        listed = durable.list_deployments(endpoint)
+        assert listed == client.list_deployments(endpoint)
+        assert all(set(d) == {"name", "flavor", "model_uri", "endpoint", "state"} for d in listed)
+    for name in ("first", "second"):
+        assert durable.get_deployment(name) == client.get_deployment(name)
+    assert durable.get_deployment("first")["config"] == {"owner": "me"}
 
 
 def test_creation_order_is_kept_across_deletes_and_restarts(store_path: Path) -> None:
@@ -272,7 +294,7 @@ def test_names_are_kept_byte_for_byte(durable: MemoryDeploymentClient) -> None:
 def test_refusals_leave_the_file_as_it_was(durable: MemoryDeploymentClient) -> None:
     durable.create_endpoint("endpoint")
     durable.create_deployment("inside", CONSTANT, endpoint="endpoint")
-    before = (durable.list_deployments(), durable.list_endpoints())
+    before = everything(durable)
     for call, code in [
         (lambda: durable.create_deployment("inside", LINEAR), api.RESOURCE_ALREADY_EXISTS),
         (
@@ -289,7 +311,7 @@ def test_refusals_leave_the_file_as_it_was(durable: MemoryDeploymentClient) -> N
         with pytest.raises(api.MlflowException) as caught:
             call()
         assert caught.value.error_code == code
-    assert (durable.list_deployments(), durable.list_endpoints()) == before
+    assert everything(durable) == before
     durable.delete_deployment("inside", endpoint="other")  # not there: nothing happens
     durable.delete_deployment("inside", endpoint="endpoint")
     durable.delete_deployment("inside", endpoint="endpoint")
@@ -353,7 +375,7 @@ from reference_target import MemoryDeploymentClient
 
 client = MemoryDeploymentClient(sys.argv[1])
 seen = {
-    "deployments": client.list_deployments(),
+    "deployments": [client.get_deployment(d["name"]) for d in client.list_deployments()],
     "endpoints": client.list_endpoints(),
     "first": client.predict("first", [[1.0, 2.0]])["predictions"].tolist(),
 }
@@ -367,7 +389,7 @@ def test_state_crosses_to_another_process_and_back(store_path: Path) -> None:
     client = MemoryDeploymentClient(uri_of(store_path))
     client.create_endpoint("endpoint", {"tier": "gold"})
     client.create_deployment("first", LINEAR, config={"owner": "me"})
-    expected = (client.list_deployments(), client.list_endpoints())
+    expected = everything(client)
 
     child = subprocess.run(
         [sys.executable, "-c", SUBPROCESS_SCRIPT, uri_of(store_path)],
@@ -499,7 +521,7 @@ def test_eight_processes_lose_and_duplicate_nothing(store_path: Path, tmp_path: 
     assert endpoint_wins == Counter({"contested-0": 1, "contested-1": 1})
 
     check = reopened(store_path)  # read back as a new process would
-    deployments = check.list_deployments()
+    deployments, _ = everything(check)
     names = [d["name"] for d in deployments]
     assert len(names) == len(set(names))
     survivors = [f"p{i}-{k}" for i in range(PROCESSES) for k in range(0, OWN, 2)]
@@ -573,14 +595,14 @@ def test_a_process_that_dies_mid_write_changes_nothing_and_blocks_no_one(
 ) -> None:
     durable.create_endpoint("endpoint")
     durable.create_deployment("model", LINEAR, endpoint="endpoint")
-    before = (durable.list_deployments(), durable.list_endpoints())
+    before = everything(durable)
     child = multiprocessing.get_context("fork").Process(
         target=_die_while_writing, args=(str(store_path),)
     )
     child.start()
     child.join(timeout=60)
     assert child.exitcode == 3
-    assert (durable.list_deployments(), durable.list_endpoints()) == before
+    assert everything(durable) == before
     durable.create_deployment("after", CONSTANT)  # the dead writer's lock went with it
     assert [d["name"] for d in reopened(store_path).list_deployments()] == ["model", "after"]
 

@@ -111,9 +111,14 @@ class Model:
         self.endpoints.pop(name, None)
 
     def listed(self, endpoint: str | None) -> list[dict[str, Any]]:
+        """The deployments' summaries: every key but config."""
         if endpoint is not None and endpoint not in self.endpoints:
             raise Refused(api.RESOURCE_DOES_NOT_EXIST)
-        return [d for d in self.deployments.values() if endpoint in (None, d["endpoint"])]
+        return [
+            {key: value for key, value in d.items() if key != "config"}
+            for d in self.deployments.values()
+            if endpoint in (None, d["endpoint"])
+        ]
 
 
 class MemoryTargetMachine(RuleBasedStateMachine):
@@ -218,11 +223,15 @@ class MemoryTargetMachine(RuleBasedStateMachine):
         if name in self.model.deployments:
             self.client.get_deployment(name)["config"]["tampered"] = True
         for listed in self.client.list_deployments():
-            listed["config"].clear()
+            listed["state"] = "tampered"
+            listed["config"] = {"tampered": True}
 
     @invariant()
     def everything_matches(self) -> None:
-        assert self.client.list_deployments() == list(self.model.deployments.values())
+        listed = self.client.list_deployments()
+        assert listed == self.model.listed(None)
+        whole = [self.client.get_deployment(d["name"]) for d in listed]
+        assert whole == list(self.model.deployments.values())
         assert self.client.list_endpoints() == list(self.model.endpoints.values())
 
 
