@@ -65,10 +65,12 @@ Deployments
   create_deployment returns once the model serves; a name in use raises
   RESOURCE_ALREADY_EXISTS and leaves that deployment as it was. update_deployment returns
   the updated deployment's dict (MLflow documents None, but its CLI reads the flavor from
-  the result). delete_deployment of a missing name is no error. predict accepts a
-  DataFrame, Series, ndarray, list, dict of columns, or a scoring payload
-  (dataframe_split, dataframe_records, instances, inputs). explain works for linear and
-  constant models; predict_stream yields {{"predictions": [...]}} chunks.
+  the result). delete_deployment of a missing name is no error. list_deployments gives
+  each deployment's summary (name, flavor, model_uri, endpoint, state); get_deployment
+  gives the whole deployment, config included. predict accepts a DataFrame, Series,
+  ndarray, list, dict of columns, or a scoring payload (dataframe_split,
+  dataframe_records, instances, inputs). explain works for linear and constant models;
+  predict_stream yields {{"predictions": [...]}} chunks.
 
 Endpoints
   create_endpoint, get_endpoint, list_endpoints, update_endpoint (returns the endpoint)
