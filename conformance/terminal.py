@@ -57,7 +57,8 @@ def write_summary(terminal: Any, report: Report, profile: Profile | None) -> Non
     for check_id, budget in statistics.get("notes", {}).get("hypothesis", {}).items():
         latency = budget["latency_seconds"]
         terminal.write_line(
-            f"{check_id}: {budget['examples']} examples ({budget['profile']} profile"
+            f"{check_id}: {budget['examples']} example{'' if budget['examples'] == 1 else 's'} "
+            f"({budget['profile']} profile"
             f"{f', create latency {latency:g} s' if latency else ''}"
             f"{'' if budget['shrinking'] else ', no shrinking'})"
         )
