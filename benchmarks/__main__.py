@@ -124,6 +124,12 @@ def print_table(figures: list[Figure]) -> None:
         heavy = figure.details.get("heavy_modules")
         if heavy is not None:
             print(f"  heavy modules after `import conformance.plugin`: {heavy or 'none'}")
+        marginal = figure.details.get("per_latency_second")
+        if marginal is not None:
+            print(
+                f"  per extra second of target latency (latency=2 run over latency=1): parallel "
+                f"grows {marginal:.2f}x as much as serial"
+            )
         if "deployments_created" in figure.details:
             print(f"  deployments created: {figure.details['deployments_created']}")
         rate = figure.details.get("ops_per_second")
