@@ -581,3 +581,52 @@ def test_validate_accepts_every_key_of_a_full_profile() -> None:
 def test_a_profile_without_a_target_says_how_to_give_one() -> None:
     with pytest.raises(ProfileError, match="no target: pass --deployment-target=URI"):
         Profile.from_mapping({"timeout": 5})
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+
+
+def _context(pytestconfig: pytest.Config) -> Any:
+    from conformance.context import Context
+
+    return Context(pytestconfig, Profile(target="memory:/scenarios"))
+
+
+def test_a_scenario_started_in_the_background_runs_once_and_is_waited_for(
+    pytestconfig: pytest.Config,
+) -> None:
+    context = _context(pytestconfig)
+    release, builds = threading.Event(), []
+
+    def build(_: Any) -> str:
+        release.wait(5)
+        builds.append(threading.current_thread().name)
+        return "built"
+
+    context.start_scenario("slow", build)
+    context.start_scenario("slow", build)  # already running: not started twice
+    release.set()
+    assert context.scenario("slow", build) == "built"
+    assert context.scenario("slow", build) == "built"
+    assert builds == ["conformance-slow"]
+
+
+def test_a_background_scenario_that_fails_reports_like_one_run_in_place(
+    pytestconfig: pytest.Config,
+) -> None:
+    from conformance.verdicts import CheckFailed, PreconditionFailed
+
+    context = _context(pytestconfig)
+
+    def refused(_: Any) -> None:
+        raise CheckFailed("the target refused")
+
+    def broken(_: Any) -> None:
+        raise ZeroDivisionError("a defect of the build itself")
+
+    context.start_scenario("refused", refused)
+    context.start_scenario("broken", broken)
+    with pytest.raises(PreconditionFailed, match="the refused scenario could not run: the target"):
+        context.scenario("refused", refused)
+    with pytest.raises(ZeroDivisionError, match="a defect of the build itself"):
+        context.scenario("broken", broken)

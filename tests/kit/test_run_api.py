@@ -70,7 +70,8 @@ def test_run_returns_a_report_with_every_check_passed(script_run: ScriptRun) -> 
     assert [c.id for c in report.checks] == CHECK_IDS
     assert {c.outcome for c in report.checks} == {"passed"}
     assert report.summary()["conformant"] is True
-    assert report.statistics["deployments_created"] > 0
+    # A default run's budget: real targets take minutes per deployment, whatever memory takes.
+    assert 0 < report.statistics["deployments_created"] <= 6
 
 
 def test_run_writes_the_report_it_was_given(script_run: ScriptRun) -> None:
