@@ -21,10 +21,12 @@ def create_one_winner(context: Context) -> None:
     if len(winners) != 1:
         errors = "; ".join(sorted({describe(o.error) for o in outcomes if o.error}))
         raise CheckFailed(
-            f"{len(winners)} of {len(outcomes)} concurrent creates of {record.name!r} succeeded; "
-            f"exactly one must{f' (errors: {errors})' if errors else ''}"
+            f"{len(winners)} of {len(outcomes)} concurrent creates of {record.race_name!r} "
+            f"succeeded; exactly one must{f' (errors: {errors})' if errors else ''}"
         )
-    expect_named_dict(winners[0].value, record.name, "the winning create_deployment", CREATE_CHECK)
+    expect_named_dict(
+        winners[0].value, record.race_name, "the winning create_deployment", CREATE_CHECK
+    )
     odd = [o.error for o in outcomes if o.error and error_kind(o.error) == "other"]
     if odd:
         raise CheckFailed(f"the losing creates raised {describe(odd[0])}; expected MlflowException")

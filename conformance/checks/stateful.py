@@ -33,11 +33,11 @@ class Sequences:
     """What the generated sequences found."""
 
     failure: Exception | None  # what stopped them, or None when every sequence agreed
-    names_kept: int  # generated names that a create accepted and returned unchanged
+    names_kept: int  # generated names that get or list gave back unchanged
 
 
 def contract_machine(
-    context: Context, create_budget: int | None, kept: list[str] | None = None
+    context: Context, create_budget: int | None, kept: set[str] | None = None
 ) -> type:
     """A state machine class that drives the target through ``context``'s tracked client.
 
@@ -45,7 +45,7 @@ def contract_machine(
     pool of its own, under a prefix no other sequence uses, so what one sequence leaves behind
     (a delete that failed, say) cannot confuse the next. ``create_budget`` caps the creates of
     the whole run, so a target is not asked for more deployments than a run may cost. Names
-    that were created and came back unchanged are appended to ``kept``.
+    that get_deployment or list_deployments gave back unchanged are added to ``kept``.
     """
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -59,7 +59,7 @@ def contract_machine(
     creates = {"left": create_budget}
     # Fixed width, so every sequence's names have the same room and a replay draws the same.
     sequence_prefixes = (f"{context.namer.prefix}-s{number:04x}" for number in itertools.count())
-    kept = kept if kept is not None else []
+    kept = kept if kept is not None else set()
 
     slots = st.integers(min_value=0, max_value=POOL_SIZE - 1)
     model_uris = st.sampled_from(uris)
@@ -78,6 +78,11 @@ def contract_machine(
             )
             self.pool = data.draw(names, label="names")
             self.create(slot, uri)
+            # Read the first deployment back at once, so even a run's one short sequence judges
+            # its generated name and what the deployment predicts.
+            self.get(slot)
+            self.list_all()
+            self.predict(slot)
 
         @precondition(lambda _: creates["left"] is None or creates["left"] > 0)
         @rule(slot=slots, uri=model_uris)
@@ -94,7 +99,6 @@ def contract_machine(
                 raise CheckFailed(f"create_deployment({name!r}) failed: {outcome.error}")
             expect_named_dict(outcome.value, name, f"create_deployment({name!r})", CREATE_CHECK)
             self.deployed[name] = uri
-            kept.append(name)
 
         @rule(slot=slots, uri=model_uris)
         def update(self, slot: int, uri: str) -> None:
@@ -133,6 +137,7 @@ def contract_machine(
                 if not outcome.ok:
                     raise CheckFailed(f"get_deployment({name!r}) failed: {outcome.error}")
                 expect_named_dict(outcome.value, name, f"get_deployment({name!r})", GET_CHECK)
+                kept.add(name)
             elif outcome.ok:
                 raise CheckFailed(f"get_deployment({name!r}) found a deleted deployment")
 
@@ -141,6 +146,7 @@ def contract_machine(
             listed = set(listed_names(client.list_deployments(), "list_deployments()"))
             shown = listed & set(self.pool)
             if shown == set(self.deployed):
+                kept.update(shown)
                 return
             strangers = sorted(
                 name
@@ -195,7 +201,7 @@ def _run_sequences(context: Context) -> Sequences:
     settings = settings_for(
         context, "stateful.lifecycle", creates_per_example=2, stateful_step_count=steps
     )
-    kept: list[str] = []
+    kept: set[str] = set()
     machine = contract_machine(context, create_budget=1 if quick else None, kept=kept)
     try:
         run_state_machine_as_test(machine, settings=settings)
