@@ -239,7 +239,11 @@ def test_run_local_on_a_busy_port_says_so() -> None:
 
 
 def test_run_local_serves_until_interrupted() -> None:
+    # A process started in the background of a non-interactive shell ignores SIGINT, and its
+    # children inherit that: the script takes back Python's Ctrl+C handler, as in a terminal.
     script = (
+        "import signal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from reference_target import run_local\n"
         "run_local('demo', 'reference:/constant?value=3', None, {'port': '0'})\n"
     )
