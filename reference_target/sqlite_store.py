@@ -46,6 +46,8 @@ from reference_target.store import (
     deployment_exists,
     endpoint_exists,
     endpoint_in_use,
+    no_deployment,
+    no_endpoint,
 )
 
 __all__ = [
@@ -324,23 +326,6 @@ class SQLiteStore:
                 _inherited.append(connection)
         self._local.connection = None
 
-    # -- errors ---------------------------------------------------------------------------------
-
-    def _no_deployment(self, name: str, endpoint: str | None) -> api.MlflowException:
-        where = f"under endpoint {endpoint!r} " if endpoint is not None else ""
-        return api.MlflowException(
-            f"No deployment named {name!r} {where}in the memory target store {self.path!r}. "
-            "Create it with create_deployment(), or see list_deployments() for the ones there.",
-            api.RESOURCE_DOES_NOT_EXIST,
-        )
-
-    def _no_endpoint(self, name: str) -> api.MlflowException:
-        return api.MlflowException(
-            f"No endpoint named {name!r} in the memory target store {self.path!r}. Create it "
-            "with create_endpoint(), or see list_endpoints() for the ones there.",
-            api.RESOURCE_DOES_NOT_EXIST,
-        )
-
     # -- rows -----------------------------------------------------------------------------------
 
     @staticmethod
@@ -369,7 +354,7 @@ class SQLiteStore:
     def _require_endpoint(self, cursor: sqlite3.Cursor, name: str) -> Endpoint:
         endpoint = self._select_endpoint(cursor, name)
         if endpoint is None:
-            raise self._no_endpoint(name)
+            raise no_endpoint(self.namespace, name)
         return endpoint
 
     def _visible(self, cursor: sqlite3.Cursor, name: str, endpoint: str | None) -> Deployment:
@@ -377,7 +362,7 @@ class SQLiteStore:
             self._require_endpoint(cursor, endpoint)
         deployment = self._select_deployment(cursor, name)
         if deployment is None or (endpoint is not None and deployment.endpoint != endpoint):
-            raise self._no_deployment(name, endpoint)
+            raise no_deployment(self.namespace, name, endpoint)
         return deployment
 
     # -- deployments ----------------------------------------------------------------------------

@@ -38,6 +38,8 @@ __all__ = [
     "endpoint_exists",
     "endpoint_in_use",
     "get_store",
+    "no_deployment",
+    "no_endpoint",
 ]
 
 READY = "ready"
@@ -128,6 +130,25 @@ def endpoint_exists(namespace: str, name: str) -> api.MlflowException:
     )
 
 
+def no_deployment(namespace: str, name: str, endpoint: str | None) -> api.MlflowException:
+    """The error for a deployment that is not there (under ``endpoint`` when given)."""
+    where = f"under endpoint {endpoint!r} " if endpoint is not None else ""
+    return api.MlflowException(
+        f"No deployment named {name!r} {where}in memory namespace {namespace!r}. "
+        "Create it with create_deployment(), or see list_deployments() for the ones there.",
+        api.RESOURCE_DOES_NOT_EXIST,
+    )
+
+
+def no_endpoint(namespace: str, name: str) -> api.MlflowException:
+    """The error for an endpoint that is not there."""
+    return api.MlflowException(
+        f"No endpoint named {name!r} in memory namespace {namespace!r}. Create it with "
+        "create_endpoint(), or see list_endpoints() for the ones there.",
+        api.RESOURCE_DOES_NOT_EXIST,
+    )
+
+
 def endpoint_in_use(namespace: str, name: str, members: list[str]) -> api.MlflowException:
     """The refusal to delete an endpoint that still holds deployments."""
     shown = ", ".join(repr(member) for member in members[:5])
@@ -193,25 +214,10 @@ class MemoryStore:
 
     # -- errors -------------------------------------------------------------------------------
 
-    def _no_deployment(self, name: str, endpoint: str | None) -> api.MlflowException:
-        where = f"under endpoint {endpoint!r} " if endpoint is not None else ""
-        return api.MlflowException(
-            f"No deployment named {name!r} {where}in memory namespace {self.namespace!r}. "
-            "Create it with create_deployment(), or see list_deployments() for the ones there.",
-            api.RESOURCE_DOES_NOT_EXIST,
-        )
-
-    def _no_endpoint(self, name: str) -> api.MlflowException:
-        return api.MlflowException(
-            f"No endpoint named {name!r} in memory namespace {self.namespace!r}. Create it with "
-            "create_endpoint(), or see list_endpoints() for the ones there.",
-            api.RESOURCE_DOES_NOT_EXIST,
-        )
-
     def _require_endpoint(self, name: str) -> Endpoint:
         endpoint = self._endpoints.get(name)
         if endpoint is None:
-            raise self._no_endpoint(name)
+            raise no_endpoint(self.namespace, name)
         return endpoint
 
     # -- deployments ----------------------------------------------------------------------------
@@ -228,7 +234,7 @@ class MemoryStore:
                 self._require_endpoint(endpoint)
             deployment = self._deployments.get(name)
             if deployment is None or (endpoint is not None and deployment.endpoint != endpoint):
-                raise self._no_deployment(name, endpoint)
+                raise no_deployment(self.namespace, name, endpoint)
             return deployment
 
     def list_deployments(self, endpoint: str | None = None) -> list[Deployment]:
