@@ -6,15 +6,14 @@ treated); the pages run two at a time, each in a sandbox of its own.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import docs_blocks as blocks
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,19 +21,6 @@ DOCS = ROOT / "docs"
 PAGES = sorted(path.name for path in DOCS.glob("*.md"))
 # The longest pages first, so two workers finish at about the same time.
 _LONGEST = ("tutorial.md", "quickstart.md", "architecture.md", "ci.md")
-
-
-def _blocks() -> ModuleType:
-    if "docs_blocks" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("docs_blocks", DOCS / "blocks.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["docs_blocks"] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules["docs_blocks"]
-
-
-blocks = _blocks()
 
 
 @pytest.fixture(scope="module")

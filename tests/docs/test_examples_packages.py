@@ -7,35 +7,20 @@ package index, by docs/blocks.py's ``install_offline``; the two runs go side by 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import docs_blocks as blocks
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TUTORIAL = EXAMPLES / "tutorial"
 BROKEN = EXAMPLES / "broken"
-
-
-def _blocks() -> ModuleType:
-    if "docs_blocks" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("docs_blocks", ROOT / "docs" / "blocks.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["docs_blocks"] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules["docs_blocks"]
-
-
-blocks = _blocks()
 
 
 def _tutorial_report(folder: Path) -> dict[str, Any]:
