@@ -104,7 +104,7 @@ class ConformanceSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        from conformance.checks import bodies, group_rank, groups
+        from conformance.checks import SLOWEST_FIRST, bodies, groups
 
         assert self.profile is not None
         checks = []
@@ -113,9 +113,9 @@ class ConformanceSession:
         # xdist's loadgroup mode schedules by a "@group" suffix of the node id. It appends the
         # suffix itself under pytest 8 but not under pytest 9, so the kit writes it.
         suffix = bool(getattr(config.option, "loadgroup", False))
-        ordered = bodies().items()
+        ordered = list(bodies().items())
         if suffix:
-            ordered = sorted(ordered, key=lambda entry: group_rank(scenario_groups[entry[0]]))
+            ordered.sort(key=lambda entry: SLOWEST_FIRST.index(scenario_groups[entry[0]]))
         for check_id, body in ordered:
             group = scenario_groups[check_id]
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)

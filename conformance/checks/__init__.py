@@ -12,7 +12,7 @@ from collections.abc import Callable
 from conformance.catalogue import CATALOGUE, by_id
 from conformance.context import Context
 
-__all__ = ["AREAS", "SLOWEST_FIRST", "CheckBody", "bodies", "check", "group_rank", "groups"]
+__all__ = ["AREAS", "SLOWEST_FIRST", "CheckBody", "bodies", "check", "groups"]
 
 CheckBody = Callable[[Context], None]
 
@@ -85,8 +85,3 @@ def bodies() -> dict[str, CheckBody]:
     if missing:
         raise RuntimeError(f"catalogue checks without a body: {missing}")
     return {c.id: _BODIES[c.id] for c in CATALOGUE}
-
-
-def group_rank(group: str) -> int:
-    """Where ``group`` comes in :data:`SLOWEST_FIRST`; groups not named there come after."""
-    return SLOWEST_FIRST.index(group) if group in SLOWEST_FIRST else len(SLOWEST_FIRST)

@@ -141,8 +141,8 @@ def test_each_worker_names_what_it_creates_with_its_own_prefix(xdist_run: XdistR
 
 
 def test_every_scenario_group_has_its_place_in_the_slowest_first_order() -> None:
-    """A new group missing from SLOWEST_FIRST would be handed out last, after the long ones."""
-    from conformance.checks import SLOWEST_FIRST, group_rank, groups
+    """Under xdist the kit sorts its checks by SLOWEST_FIRST: a group missing there cannot run."""
+    from conformance.checks import SLOWEST_FIRST, groups
 
     assert set(groups().values()) == set(SLOWEST_FIRST)
-    assert [group_rank(group) for group in SLOWEST_FIRST] == list(range(len(SLOWEST_FIRST)))
+    assert len(SLOWEST_FIRST) == len(set(SLOWEST_FIRST))
