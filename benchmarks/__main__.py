@@ -89,6 +89,25 @@ def row(figure: Figure) -> tuple[str, str, str, str, str]:
     return (figure.name, value, spread, figure.goal, status)
 
 
+# Details that hold a spread (median, low, high): their key, what they say, and their unit.
+_SPREAD_DETAILS = (
+    ("import_ms", "`import conformance.plugin` alone (-X importtime)", " ms"),
+    (
+        "over_import_floor",
+        "over empty tests that import pandas, numpy and the target (the floor any MLflow-style "
+        "call pays)",
+        "x",
+    ),
+    ("ops_per_second", "operations per second", ""),
+)
+
+
+def _spread_line(label: str, spread: dict[str, float], unit: str) -> str:
+    digits = 0 if spread["median"] >= 1000 else 1 if unit == " ms" else 2
+    low, high = (f"{spread[side]:.{digits}f}" for side in ("low", "high"))
+    return f"  {label}: median {spread['median']:.{digits}f}{unit}, spread {low}-{high}"
+
+
 def print_table(figures: list[Figure]) -> None:
     header = ("figure", "median", "spread (min-max)", "goal", "status")
     rows = [header, *(row(figure) for figure in figures)]
@@ -103,24 +122,11 @@ def print_table(figures: list[Figure]) -> None:
         print(f"- {figure.name}: {figure.measures}")
         cpu = figure.details.get("cpu_ratio") or figure.details.get("cpu_difference_ms")
         if cpu is not None:
-            unit = "ms" if figure.unit == "ms" else "x"
-            print(
-                f"  the same in CPU time (less sensitive to other load): median "
-                f"{cpu['median']:.2f} {unit}, spread {cpu['low']:.2f}-{cpu['high']:.2f}"
-            )
-        imports = figure.details.get("import_ms")
-        if imports is not None:
-            print(
-                f"  `import conformance.plugin` alone (-X importtime): median "
-                f"{imports['median']:.1f} ms, spread {imports['low']:.1f}-{imports['high']:.1f}"
-            )
-        floor = figure.details.get("over_import_floor")
-        if floor is not None:
-            print(
-                f"  over empty tests that import pandas, numpy and the target (the floor any "
-                f"MLflow-style call pays): median {floor['median']:.2f}x, spread "
-                f"{floor['low']:.2f}-{floor['high']:.2f}"
-            )
+            unit = " ms" if figure.unit == "ms" else " x"
+            print(_spread_line("the same in CPU time (less sensitive to other load)", cpu, unit))
+        for key, label, unit in _SPREAD_DETAILS:
+            if key in figure.details:
+                print(_spread_line(label, figure.details[key], unit))
         heavy = figure.details.get("heavy_modules")
         if heavy is not None:
             print(f"  heavy modules after `import conformance.plugin`: {heavy or 'none'}")
@@ -132,12 +138,6 @@ def print_table(figures: list[Figure]) -> None:
             )
         if "deployments_created" in figure.details:
             print(f"  deployments created: {figure.details['deployments_created']}")
-        rate = figure.details.get("ops_per_second")
-        if rate is not None:
-            print(
-                f"  operations per second: median {rate['median']:.0f}, "
-                f"spread {rate['low']:.0f}-{rate['high']:.0f}"
-            )
         for phase in ("create", "get", "delete"):
             phase_seconds = figure.details.get(f"{phase}_seconds")
             if phase_seconds is not None:
