@@ -1,23 +1,78 @@
 """Calling plugin code: on a worker thread, under a timeout, the way MLflow's CLI calls it.
 
 A hung call becomes :class:`~conformance.verdicts.PluginTimedOut`; its thread is abandoned (a
-thread cannot be killed) and later calls get a fresh one, so the run goes on.
+thread cannot be killed) and later calls get a fresh one, so the run goes on. Whatever the
+plugin raises, ``SystemExit`` and ``KeyboardInterrupt`` included, comes back as
+:class:`PluginEscape` when it is not an ``Exception``, so it is the check's failure and never
+ends the run. A hang the thread cannot break (a C call that holds the GIL) is the watchdog's
+to end (:mod:`conformance.watchdog`), which is told of every call's start and end.
 """
 
 from __future__ import annotations
 
 import inspect
+import itertools
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
-from conformance.verdicts import PluginTimedOut
+from conformance.verdicts import PluginEscape, PluginExited, PluginTimedOut
 
-__all__ = ["CallRunner", "Outcome", "accepts", "render_call"]
+__all__ = [
+    "CallObserver",
+    "CallRunner",
+    "Outcome",
+    "accepts",
+    "guard_process_exit",
+    "in_plugin_call",
+    "render_call",
+]
+
+
+class CallObserver(Protocol):
+    """Told when each plugin call starts and ends, so a hang can be ended from outside."""
+
+    def call_started(self, call_id: int, description: str, timeout: float) -> None: ...
+
+    def call_ended(self, call_id: int) -> None: ...
+
+
+_plugin_thread = threading.local()
+_call_ids = itertools.count(1)
+_real_exit = os._exit
+
+
+def in_plugin_call() -> bool:
+    """True on a thread that is running plugin code for the kit."""
+    return bool(getattr(_plugin_thread, "active", False))
+
+
+def _guarded_exit(code: int) -> NoReturn:
+    if in_plugin_call():
+        raise PluginExited(code)
+    _real_exit(code)
+
+
+def guard_process_exit(enabled: bool) -> None:
+    """While enabled, ``os._exit`` called from plugin code the kit runs raises PluginExited."""
+    os._exit = _guarded_exit if enabled else _real_exit  # type: ignore[assignment]
+
+
+def _run_plugin_code(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    _plugin_thread.active = True
+    try:
+        return function(*args, **kwargs)
+    except Exception:
+        raise
+    except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit, ...
+        raise PluginEscape(error) from error
+    finally:
+        _plugin_thread.active = False
 
 
 def accepts(function: Callable[..., Any], parameter: str) -> bool:
@@ -72,7 +127,7 @@ class _Worker:
             if not future.set_running_or_notify_cancel():
                 continue
             try:
-                future.set_result(function(*args, **kwargs))
+                future.set_result(_run_plugin_code(function, *args, **kwargs))
             except BaseException as error:  # the plugin's exceptions are the verdict's input
                 future.set_exception(error)
 
@@ -84,8 +139,10 @@ class CallRunner:
     connection, say) working as they would in a user's process.
     """
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, observer: CallObserver | None = None) -> None:
         self.timeout = timeout
+        self.observer = observer
+        self.abandoned: list[Future[Any]] = []  # calls that timed out and may still finish
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
 
@@ -107,15 +164,38 @@ class CallRunner:
     ) -> Any:
         """``function(*args, **kwargs)``; its exception propagates; a hang raises PluginTimedOut."""
         future: Future[Any] = Future()
+        call_id = next(_call_ids)
+        if self.observer is not None:
+            self.observer.call_started(call_id, description, self.timeout)
         self._current().jobs.put((function, args, kwargs, future))
         try:
             return future.result(timeout=self.timeout)
         except TimeoutError:
+            self.abandoned.append(future)
             self.abandon()
             raise PluginTimedOut(description, self.timeout) from None
         except KeyboardInterrupt:
             self.abandon()  # cleanup after Ctrl-C must not queue behind the interrupted call
             raise
+        finally:
+            if self.observer is not None:
+                self.observer.call_ended(call_id)
+
+    def settle(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for calls that timed out to finish; True when all have.
+
+        A create that completes after its timeout leaves a deployment: cleanup waits a little
+        for such calls before it deletes, so it does not delete before the create lands.
+        """
+        deadline = time.monotonic() + seconds
+        for future in self.abandoned:
+            try:
+                future.exception(timeout=max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                return False
+            except BaseException:  # cancelled, or whatever the plugin raised: it has finished
+                continue
+        return True
 
     def call_concurrently(
         self, calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
@@ -129,10 +209,14 @@ class CallRunner:
             barrier.wait()
             started = time.perf_counter()
             try:
-                outcomes[index].value = function(*args, **kwargs)
+                outcomes[index].value = _run_plugin_code(function, *args, **kwargs)
             except BaseException as error:
                 outcomes[index].error = error
             outcomes[index].seconds = time.perf_counter() - started
+
+        call_id = next(_call_ids)
+        if self.observer is not None:
+            self.observer.call_started(call_id, f"{len(calls)} concurrent calls", self.timeout)
 
         threads = [
             threading.Thread(target=run, args=(i,), daemon=True, name="conformance-race")
@@ -141,8 +225,12 @@ class CallRunner:
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + self.timeout
-        for index, thread in enumerate(threads):
-            thread.join(max(deadline - time.monotonic(), 0))
-            if thread.is_alive():
-                outcomes[index].error = PluginTimedOut("a concurrent call", self.timeout)
+        try:
+            for index, thread in enumerate(threads):
+                thread.join(max(deadline - time.monotonic(), 0))
+                if thread.is_alive():
+                    outcomes[index].error = PluginTimedOut("a concurrent call", self.timeout)
+        finally:
+            if self.observer is not None:
+                self.observer.call_ended(call_id)
         return outcomes

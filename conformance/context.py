@@ -16,13 +16,21 @@ from conformance.calling import CallRunner
 from conformance.naming import Namer
 from conformance.profile import Profile
 from conformance.tracking import OPTIONAL_METHODS, TrackedClient, inherited_from_base
-from conformance.verdicts import CheckFailed, PreconditionFailed, describe
+from conformance.verdicts import (
+    CheckFailed,
+    PluginEscape,
+    PluginRaised,
+    PluginTimedOut,
+    PreconditionFailed,
+    describe,
+)
 
 if TYPE_CHECKING:
     import pytest
 
     from conformance.api.targets import ModuleInspection
     from conformance.models import ModelPair
+    from conformance.watchdog import Watchdog
 
 __all__ = ["Context", "LoadedPlugin"]
 
@@ -64,10 +72,16 @@ class Context:
     _input_is_default: bool = True
     _scenarios: dict[str, tuple[bool | None, Any]] = field(default_factory=dict)
     _started: dict[str, threading.Thread] = field(default_factory=dict)
+    _watchdog: Watchdog | None = None
 
     def __post_init__(self) -> None:
         self.namer = Namer(self.run_token)
         self.runner = CallRunner(self.profile.timeout)
+
+    def watch(self, watchdog: Watchdog | None) -> None:
+        """Tell ``watchdog`` of every plugin call and every resource from now on."""
+        self._watchdog = watchdog
+        self.runner.observer = watchdog
 
     # -- the plugin -----------------------------------------------------------------------------
 
@@ -90,7 +104,19 @@ class Context:
         try:
             if self.profile.plugin:
                 targets.register_target(self.target_name, self.profile.plugin)
-            loaded.module = targets.load_target_module(self.profile.target)
+            # Importing runs the plugin's code: under the timeout, and whatever it raises
+            # (SystemExit included) is the module check's failure, not the end of the run.
+            loaded.module = self.runner.call(
+                f"importing the plugin for {self.profile.target!r}",
+                targets.load_target_module,
+                self.profile.target,
+            )
+        except PluginTimedOut as timed_out:
+            loaded.load_error = str(timed_out)
+            return loaded
+        except PluginEscape as escape:
+            loaded.load_error = str(PluginRaised("importing the plugin module", escape))
+            return loaded
         except Exception as error:
             loaded.load_error = getattr(error, "message", None) or describe(error)
             return loaded
@@ -107,6 +133,10 @@ class Context:
             )
         except CheckFailed as failure:
             loaded.construct_error = str(failure)
+        except PluginEscape as escape:
+            loaded.construct_error = str(
+                PluginRaised(f"{loaded.client_class.__name__}({self.profile.target!r})", escape)
+            )
         except Exception as error:
             loaded.construct_error = (
                 f"{loaded.client_class.__name__}({self.profile.target!r}) raised {describe(error)}"
@@ -119,11 +149,11 @@ class Context:
         if self._tracked is None:
             plugin = self.plugin()
             if not plugin.usable:
-                import pytest
-
                 reason = plugin.load_error or plugin.construct_error
-                pytest.skip(f"the plugin did not load, see module.loads: {reason}")
+                raise PreconditionFailed(f"the plugin did not load, see module.loads: {reason}")
             self._tracked = TrackedClient(plugin.client, self.runner, self.namer)
+            if self._watchdog is not None:
+                self._tracked.on_resource = self._watchdog.resource
             if self.profile.sweep:
                 self.swept = self._tracked.sweep()
         return self._tracked
@@ -141,7 +171,7 @@ class Context:
     def warn(self, message: str) -> None:
         """A SHOULD-level remark on the running check, which still passes."""
         if self.current_item is not None:
-            self.current_item.warn(message)
+            self.current_item.remark(message)
 
     # -- capabilities ---------------------------------------------------------------------------
 
@@ -274,15 +304,30 @@ class Context:
 
     # -- teardown ---------------------------------------------------------------------------------
 
-    def finish(self) -> dict[str, Any]:
-        """Delete what the run created; the run's statistics."""
-        for pending in list(self._started.values()):
-            pending.join()  # what a background scenario creates must be there to delete
+    def finish(self, interrupted: bool = False) -> dict[str, Any]:
+        """Delete what the run created; the run's statistics.
+
+        After Ctrl-C the deletes still run (a second Ctrl-C skips them, and the statistics
+        name what is left); background scenarios are not waited for then.
+        """
+        if not interrupted:
+            for pending in list(self._started.values()):
+                pending.join()  # what a background scenario creates must be there to delete
         started = time.perf_counter()
-        leftovers = self._tracked.cleanup() if self._tracked is not None else []
+        tracked = self._tracked
+        leftovers: list[str] = []
+        if tracked is not None:
+            try:
+                leftovers = tracked.cleanup(settle_seconds=min(self.profile.timeout, 30.0))
+            except KeyboardInterrupt:
+                self.notes["cleanup"] = "skipped by a second Ctrl-C"
+                leftovers = [
+                    f"{r.kind} {r.name} (cleanup skipped by a second Ctrl-C)"
+                    for r in tracked.unsettled()
+                ]
         return {
-            "deployments_created": self._tracked.deployments_created if self._tracked else 0,
-            "plugin_calls": self._tracked.calls if self._tracked else 0,
+            "deployments_created": tracked.deployments_created if tracked else 0,
+            "plugin_calls": tracked.calls if tracked else 0,
             "leftovers": leftovers,
             "swept": self.swept,
             "cleanup_seconds": round(time.perf_counter() - started, 3),

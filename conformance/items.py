@@ -1,4 +1,20 @@
-"""The pytest item that runs one catalogue check; its node id is the check id."""
+"""The pytest item that runs one catalogue check; its node id is the check id.
+
+How a check's outcome shows in pytest's own words (the kit's words are in the report):
+
+============================  =====================================
+kit outcome                   pytest outcome
+============================  =====================================
+passed                        passed
+failed, MUST                  failed
+failed, SHOULD                passed, with a ConformanceShouldWarning
+                              (failed with --conformance-strict)
+waived (failed, with waiver)  xfailed, with the user's reason
+could not check               skipped ("could not check: ...")
+not applicable                skipped
+not run                       deselected, or never reached
+============================  =====================================
+"""
 
 from __future__ import annotations
 
@@ -9,23 +25,47 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance.catalogue import Capability, Check, Level
+from conformance.judgement import CheckOutcome
 from conformance.verdicts import (
     CapabilityAbsent,
     CheckFailed,
     PreconditionFailed,
     ShapeFailed,
+    describe,
 )
 
 if TYPE_CHECKING:
     from conformance.checks import CheckBody
     from conformance.context import Context
 
-__all__ = ["MESSAGE", "OUTCOME_HINT", "WARNING", "CheckItem"]
+__all__ = ["CheckItem", "ConformanceShouldWarning", "context_key", "recorded_outcome"]
 
 # user_properties keys: they travel with each report (to xdist's controller and to junit).
-MESSAGE = "conformance_message"
-WARNING = "conformance_warning"
-OUTCOME_HINT = "conformance_outcome"
+_OUTCOME = "conformance_outcome"
+_MESSAGE = "conformance_message"
+_WARNING = "conformance_warning"
+
+context_key = pytest.StashKey["Context"]()
+
+
+class ConformanceShouldWarning(pytest.PytestWarning):
+    """A SHOULD clause the plugin does not keep: the check passes in pytest, with this warning."""
+
+
+def recorded_outcome(
+    properties: list[tuple[str, object]],
+) -> tuple[CheckOutcome | None, str | None, list[str]]:
+    """What a check's item recorded about itself: outcome, message and warnings."""
+    outcome = message = None
+    warnings: list[str] = []
+    for key, value in properties:
+        if key == _OUTCOME:
+            outcome = CheckOutcome(str(value))
+        elif key == _MESSAGE:
+            message = str(value)
+        elif key == _WARNING:
+            warnings.append(str(value))
+    return outcome, message, warnings
 
 
 def _leaves(error: BaseException) -> list[BaseException]:
@@ -61,13 +101,7 @@ class CheckItem(pytest.Item):
 
     @property
     def context(self) -> Context:
-        from conformance.plugin import SESSION_PLUGIN_NAME
-
-        session_plugin = self.config.pluginmanager.get_plugin(SESSION_PLUGIN_NAME)
-        return session_plugin.context
-
-    def _strict(self) -> bool:
-        return self.context.profile.strict
+        return self.config.stash[context_key]
 
     def _capability_gate(self) -> None:
         context = self.context
@@ -77,12 +111,13 @@ class CheckItem(pytest.Item):
         if capability is Capability.RUN_LOCAL:
             plugin = context.plugin()
             if plugin.module is None:
-                pytest.skip(f"the plugin did not load, see module.loads: {plugin.load_error}")
+                raise PreconditionFailed(
+                    f"the plugin did not load, see module.loads: {plugin.load_error}"
+                )
             return
-        context.client  # noqa: B018 - skips the check when the plugin did not load
-        declared = context.declared(str(capability))
-        if declared is False:
-            pytest.skip(f"capability '{capability}' declared absent")
+        context.client  # noqa: B018 - raises PreconditionFailed when the plugin did not load
+        if context.declared(str(capability)) is False:
+            raise CapabilityAbsent(str(capability), "declared absent")
         if capability is Capability.CORE:
             return
         absent = context.statically_absent(str(capability))
@@ -95,49 +130,68 @@ class CheckItem(pytest.Item):
             self._capability_gate()
             self.body(self.context)
         except CapabilityAbsent as absent:
-            if self.context.declared(absent.capability):
-                self._fail(CheckFailed(f"declared present, but {absent}"))
-            pytest.skip(str(absent))
+            if self.context.declared(absent.capability) and "declared absent" not in str(absent):
+                self._failed(CheckFailed(f"declared present, but {absent}"))
+            else:
+                self._record(CheckOutcome.NOT_APPLICABLE, str(absent))
+                pytest.skip(str(absent))
         except PreconditionFailed as cannot:
-            self._cannot_check(cannot)
+            self._could_not_check(str(cannot))
         except CheckFailed as failure:
             if isinstance(failure, ShapeFailed) and failure.owner not in (None, self.check.id):
                 # The defect is another check's to report; this one could only not look.
-                self._cannot_check(PreconditionFailed(f"{failure}; see {failure.owner}"))
-            self._fail(failure)
+                self._could_not_check(f"{failure}; see {failure.owner}")
+            self._failed(failure)
+        except (pytest.skip.Exception, pytest.fail.Exception, pytest.xfail.Exception):
+            raise
         except Exception as error:
             # Hypothesis reports a failure that did not reproduce on replay as a group.
             failures = [e for e in _leaves(error) if isinstance(e, CheckFailed)]
-            if not failures or failures[0] is error:
-                raise
-            self._fail(
-                CheckFailed(
-                    f"{failures[0]} (it did not fail again on replay: the target behaves "
-                    "inconsistently)"
+            if failures and failures[0] is not error:
+                self._failed(
+                    CheckFailed(
+                        f"{failures[0]} (it did not fail again on replay: the target behaves "
+                        "inconsistently)"
+                    )
                 )
+                return
+            # Anything else is a defect of the kit, never the plugin's to carry.
+            self._record(
+                CheckOutcome.COULD_NOT_CHECK,
+                f"the kit could not judge this check: {describe(error)} (an error inside the "
+                "kit; the traceback is in pytest's output)",
             )
+            raise
+        else:
+            self._record(CheckOutcome.PASSED, "")
 
-    def _cannot_check(self, cannot: PreconditionFailed) -> None:
-        self.user_properties.append((OUTCOME_HINT, "error"))
-        self._fail(cannot)
+    def _record(self, outcome: CheckOutcome, message: str) -> None:
+        self.user_properties.append((_OUTCOME, str(outcome)))
+        self.user_properties.append((_MESSAGE, message))
 
-    def _fail(self, failure: Exception) -> None:
+    def _could_not_check(self, reason: str) -> None:
+        self._record(CheckOutcome.COULD_NOT_CHECK, reason)
+        pytest.skip(f"could not check: {reason}")
+
+    def _failed(self, failure: CheckFailed) -> None:
         message = str(failure)
-        self.user_properties.append((MESSAGE, message))
-        if self.check.level is Level.SHOULD and not self._strict():
-            if not any(key == OUTCOME_HINT for key, _ in self.user_properties):
-                self.user_properties.append((OUTCOME_HINT, "failed"))
-            pytest.xfail(f"SHOULD: {message}")
+        waiver = self.context.profile.xfail.get(self.check.id)
+        if waiver is not None:
+            self._record(CheckOutcome.WAIVED, message)
+            pytest.xfail(f"waived: {waiver} ({message})")
+        self._record(CheckOutcome.FAILED, message)
+        if self.check.level is Level.SHOULD and not self.context.profile.strict:
+            # A SHOULD failure passes in pytest, with a warning in pytest's warnings summary.
+            self.warn(ConformanceShouldWarning(f"[{self.check.id}] SHOULD: {message}"))
+            return
         raise failure
 
-    def warn(self, message: str) -> None:
-        """Record a SHOULD-level warning on a passing check."""
-        self.user_properties.append((WARNING, message))
+    def remark(self, message: str) -> None:
+        """Record a SHOULD-level remark on a passing check."""
+        self.user_properties.append((_WARNING, message))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         error = excinfo.value
-        if isinstance(error, PreconditionFailed):
-            return f"[{self.check.id}] could not be checked: {error}"
         if isinstance(error, CheckFailed):
             lines = [f"[{self.check.id}] {self.check.level}: {self.check.clause}", f"  {error}"]
             lines += [f"  {note}" for note in getattr(error, "__notes__", [])]

@@ -7,7 +7,10 @@ profile file, the ``pytest_conformance_profile`` hook, the command line.
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,11 +25,22 @@ else:  # pragma: no cover
 if TYPE_CHECKING:
     import pytest
 
-__all__ = ["DEFAULT_BAD_MODEL_URI", "Profile", "ProfileError", "load_profile", "validate"]
+__all__ = [
+    "DEFAULT_BAD_MODEL_URI",
+    "MAX_TIMEOUT",
+    "Profile",
+    "ProfileError",
+    "check_settings",
+    "load_profile",
+    "setting_origin",
+    "validate",
+]
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "profile.schema.json"
 # No target resolves this scheme, so create must refuse it.
 DEFAULT_BAD_MODEL_URI = "conformance-unresolvable://no/such/model"
+# A week: longer than any real deployment takes, and far below what a thread wait can hold.
+MAX_TIMEOUT = 7 * 24 * 3600.0
 
 
 class ProfileError(ValueError):
@@ -52,20 +66,44 @@ class Profile:
     xfail: dict[str, str] = field(default_factory=dict)
     capabilities: dict[str, bool] = field(default_factory=dict)
     hypothesis: str = "quick"
+    sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
     @classmethod
-    def from_mapping(cls, settings: dict[str, Any]) -> Profile:
+    def from_mapping(
+        cls, settings: dict[str, Any], sources: dict[str, str] | None = None
+    ) -> Profile:
         """Build from merged settings; ``target`` is required."""
-        validate(settings, "the merged settings")
+        sources = dict(sources or {})
         if not settings.get("target"):
-            raise ProfileError(
-                "no target: pass --deployment-target=URI, or set 'target' in the profile"
+            where = (
+                f" ({setting_origin('target', sources)} is empty)" if "target" in sources else ""
             )
+            raise ProfileError(
+                f"no target{where}: pass --deployment-target=URI (for example "
+                "--deployment-target=memory), or set 'target' in the profile"
+            )
+        validate(settings, "the merged settings")
         values = dict(settings)
         values.pop("profile", None)
         if "model_uris" in values:
             values["model_uris"] = tuple(values["model_uris"])
-        return cls(**values)
+        return cls(**values, sources=sources)
+
+    def origin(self, key: str) -> str:
+        """The setting ``key`` as the user wrote it, and where: for messages."""
+        return setting_origin(key, self.sources)
+
+
+_FLAGS = {option.key: option.flag for option in OPTIONS}
+COMMAND_LINE = "the command line"
+
+
+def setting_origin(key: str, sources: dict[str, str]) -> str:
+    """``--flag (the command line)`` or ``'key' in <source>``."""
+    source = sources.get(key, "the defaults")
+    if source == COMMAND_LINE:
+        return f"{_FLAGS.get(key, key)} on the command line"
+    return f"{key!r} in {source}"
 
 
 def validate(settings: dict[str, Any], source: str) -> None:
@@ -85,7 +123,13 @@ def validate(settings: dict[str, Any], source: str) -> None:
             f"{source}: unknown key {', '.join(map(repr, unknown))}; known keys: {', '.join(known)}"
         )
     key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-    raise ProfileError(f"{source}: key {key!r}: {error.message}")
+    top = str(error.absolute_path[0]) if error.absolute_path else ""
+    message = error.message
+    if error.validator == "minLength" and error.instance == "":
+        message = "it is empty; give it a value"
+    if source == COMMAND_LINE and top in _FLAGS:
+        raise ProfileError(f"{_FLAGS[top]} on the command line: {message}")
+    raise ProfileError(f"{source}: key {key!r}: {message}")
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -142,7 +186,7 @@ def _command_line_settings(option: Any) -> dict[str, Any]:
                 value = float(value)
             except ValueError:
                 raise ProfileError(
-                    f"{spec.flag} takes a number of seconds; got {value!r}"
+                    f"{spec.flag} takes a number of seconds, such as {spec.flag}=600; got {value!r}"
                 ) from None
         settings[spec.key] = value
     return settings
@@ -159,8 +203,9 @@ def load_profile(config: pytest.Config) -> Profile:
     hooked = config.hook.pytest_conformance_profile(config=config)
     if hooked:
         layers.append(("the pytest_conformance_profile hook", dict(hooked)))
-    layers.append(("the command line", _command_line_settings(config.option)))
+    layers.append((COMMAND_LINE, _command_line_settings(config.option)))
     merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for source, settings in layers:
         validate(settings, source)
         for key, value in settings.items():
@@ -168,4 +213,58 @@ def load_profile(config: pytest.Config) -> Profile:
                 merged[key] = {**merged[key], **value}
             else:
                 merged[key] = value
-    return Profile.from_mapping(merged)
+            sources[key] = source
+    return Profile.from_mapping(merged, sources)
+
+
+def check_settings(profile: Profile, check_ids: set[str]) -> None:
+    """Everything that can be known wrong before the first plugin call, as ProfileError.
+
+    A bad setting must never be charged to the target, nor found only after a long run.
+    """
+    if not math.isfinite(profile.timeout) or not 0 < profile.timeout <= MAX_TIMEOUT:
+        raise ProfileError(
+            f"{profile.origin('timeout')}: the timeout must be a finite number of seconds "
+            f"above 0 and at most {MAX_TIMEOUT:g} (a week); got {profile.timeout!r}"
+        )
+    unknown = sorted(set(profile.xfail) - check_ids)
+    if unknown:
+        raise ProfileError(
+            f"{profile.origin('xfail')}: waivers name unknown check ids: {', '.join(unknown)} "
+            "(`pytest --deployment-target=URI --collect-only -q` lists the ids)"
+        )
+    for key in ("report", "certificate"):
+        path = getattr(profile, key)
+        if path:
+            problem = _unwritable(Path(path))
+            if problem:
+                raise ProfileError(f"{profile.origin(key)}: cannot write {path}: {problem}")
+    if profile.input:
+        from conformance.inputs import read_input
+
+        try:
+            read_input(profile.input)
+        except Exception as error:
+            raise ProfileError(
+                f"{profile.origin('input')}: cannot read the sample input {profile.input}: {error}"
+            ) from None
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a report could not be written at ``path``, or None; the file itself is not touched."""
+    if path.is_dir():
+        return "it is a folder; name a file in it, such as report.json"
+    if path.exists() and not path.is_file():
+        return "it is not a regular file"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".conformance-probe-", dir=folder)
+    except OSError as error:
+        return f"the folder {folder} is not writable ({error.strerror or error})"
+    os.close(handle)
+    os.unlink(probe)
+    return None

@@ -4,19 +4,38 @@ certificate. The terminal summary is in :mod:`conformance.terminal`.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
+import os
 import platform
+import re
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from conformance.catalogue import CATALOGUE, Capability, Level
+from conformance.judgement import CheckOutcome, RunEnding, Verdict, VerdictBasis, decide_verdict
 
-__all__ = ["OUTCOMES", "CheckResult", "Report", "plugin_version"]
+__all__ = [
+    "CheckResult",
+    "Report",
+    "ReportWriteError",
+    "catalogue_digest",
+    "plugin_version",
+    "publish",
+    "redact_target",
+]
 
-OUTCOMES = ("passed", "failed", "skipped", "xfailed", "error")
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "report.schema.json"
+KIT_DISTRIBUTION = "mlflow-deployments-conformance"
+_SECRET_KEYS = re.compile(r"(?i)(pass|secret|token|key|credential|auth|signature|sig)")
+
+
+class ReportWriteError(OSError):
+    """The report or the certificate could not be written where the settings asked."""
 
 
 def _version(distribution: str) -> str | None:
@@ -47,22 +66,57 @@ def plugin_version(target_name: str, module_name: str | None) -> dict[str, str |
     return {"module": module_name, "distribution": None, "version": None}
 
 
+def catalogue_digest() -> str:
+    """SHA-256 of what the catalogue promises (ids, levels, capabilities, clauses).
+
+    Two kits with the same digest judge by the same contract, so a report can be checked
+    against the kit that verifies it.
+    """
+    import orjson
+
+    entries = [[c.id, str(c.level), str(c.capability), c.clause] for c in CATALOGUE]
+    return "sha256:" + hashlib.sha256(orjson.dumps(entries)).hexdigest()
+
+
+def redact_target(uri: str) -> str:
+    """``uri`` without credentials: user info and secret-looking query values become '***'."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs], safe="*/:,"
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 @dataclass
 class CheckResult:
-    """One check's verdict."""
+    """One check's outcome, in the words of :class:`~conformance.judgement.CheckOutcome`."""
 
     id: str
     level: str
     capability: str
-    outcome: str = "skipped"
-    message: str = ""
+    outcome: str = CheckOutcome.NOT_RUN.value
+    message: str = "not run"
     duration: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    waiver: str | None = None  # the user's reason, when the check is waived
+
+    @property
+    def state(self) -> CheckOutcome:
+        return CheckOutcome(self.outcome)
 
 
 @dataclass
 class Report:
-    """Everything a run found, in catalogue order."""
+    """Everything a run found, in catalogue order, with where and how it was found."""
 
     target: str
     checks: list[CheckResult]
@@ -72,18 +126,50 @@ class Report:
     created: str = field(
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
+    ending: str = RunEnding.FINISHED.value
+    settings: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.target = redact_target(self.target)
         if not self.versions:
             self.versions = {
-                "kit": _version("mlflow-deployments-conformance"),
-                "mlflow": _version("mlflow") or _version("mlflow-skinny"),
+                "kit": _version(KIT_DISTRIBUTION),
+                "mlflow": _version("mlflow") or _version("mlflow-skinny") or "absent",
                 "python": platform.python_version(),
+            }
+        if not self.provenance:
+            self.provenance = {
+                "catalogue_digest": catalogue_digest(),
+                "platform": platform.platform(),
             }
 
     @classmethod
-    def empty(cls, target: str) -> Report:
-        return cls(target, [CheckResult(c.id, str(c.level), str(c.capability)) for c in CATALOGUE])
+    def empty(cls, target: str, waivers: dict[str, str] | None = None) -> Report:
+        """Every catalogue check, not run yet; ``waivers`` maps check ids to reasons."""
+        waivers = waivers or {}
+        return cls(
+            target,
+            [
+                CheckResult(c.id, str(c.level), str(c.capability), waiver=waivers.get(c.id))
+                for c in CATALOGUE
+            ],
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """A report read back from its JSON form."""
+        return cls(
+            target=data["target"],
+            checks=[CheckResult(**check) for check in data["checks"]],
+            plugin=data.get("plugin", {}),
+            statistics=data.get("statistics", {}),
+            versions=data.get("versions", {}),
+            created=data.get("created", ""),
+            ending=data.get("ending", RunEnding.FINISHED.value),
+            settings=data.get("settings", {}),
+            provenance=data.get("provenance", {}),
+        )
 
     def result(self, check_id: str) -> CheckResult:
         for result in self.checks:
@@ -93,61 +179,107 @@ class Report:
 
     # -- derived views ------------------------------------------------------------------------
 
-    def _with(self, outcomes: tuple[str, ...], level: str | None = None) -> list[CheckResult]:
-        return [c for c in self.checks if c.outcome in outcomes and level in (None, c.level)]
+    def with_outcome(
+        self, *outcomes: CheckOutcome, level: Level | None = None
+    ) -> list[CheckResult]:
+        """The checks with one of ``outcomes`` (and ``level``, when given)."""
+        wanted = {str(outcome) for outcome in outcomes}
+        return [
+            c
+            for c in self.checks
+            if c.outcome in wanted and (level is None or c.level == str(level))
+        ]
 
     @property
     def must_failures(self) -> list[CheckResult]:
-        return self._with(("failed", "error"), str(Level.MUST))
+        return self.with_outcome(CheckOutcome.FAILED, level=Level.MUST)
 
     @property
     def should_failures(self) -> list[CheckResult]:
-        return self._with(("failed", "error"), str(Level.SHOULD))
+        return self.with_outcome(CheckOutcome.FAILED, level=Level.SHOULD)
 
     @property
     def applicable(self) -> list[CheckResult]:
-        """Checks that reached a verdict (anything but skipped)."""
-        return [c for c in self.checks if c.outcome != "skipped"]
+        """Checks that reached a verdict of their own (passed, failed or waived)."""
+        return self.with_outcome(CheckOutcome.PASSED, CheckOutcome.FAILED, CheckOutcome.WAIVED)
+
+    def counts(self, results: list[CheckResult] | None = None) -> dict[str, int]:
+        """How many checks (of ``results``, or all) ended in each outcome."""
+        counts = {str(outcome): 0 for outcome in CheckOutcome}
+        for result in self.checks if results is None else results:
+            counts[result.outcome] += 1
+        return counts
+
+    def counts_by_capability(self) -> dict[str, dict[str, int]]:
+        return {
+            str(capability): self.counts([c for c in self.checks if c.capability == capability])
+            for capability in Capability
+        }
 
     def capabilities(self) -> dict[str, str]:
-        """Each capability: 'supported', 'not supported' (with reason) or 'not checked'."""
+        """Each capability: 'supported', 'not supported (reason)' or 'not checked'."""
         states: dict[str, str] = {}
         for capability in Capability:
             results = [c for c in self.checks if c.capability == str(capability)]
-            judged = [c for c in results if c.outcome != "skipped"]
-            if judged:
+            if any(c.state in (CheckOutcome.PASSED, CheckOutcome.FAILED) for c in results):
                 states[str(capability)] = "supported"
                 continue
-            reasons = {c.message for c in results if c.message}
-            unsupported = [r for r in reasons if "not supported" in r or "declared absent" in r]
-            states[str(capability)] = (
-                f"not supported ({unsupported[0]})" if unsupported else "not checked"
-            )
+            absent = [c.message for c in results if c.state is CheckOutcome.NOT_APPLICABLE]
+            states[str(capability)] = f"not supported ({absent[0]})" if absent else "not checked"
         return states
 
+    def waivers(self) -> list[dict[str, str]]:
+        """Each waiver: the check, its level, the user's reason and what it covered.
+
+        ``outcome`` is "waived" when the waiver covered a check that did not pass, and "stale"
+        when the check passed, so the waiver can go.
+        """
+        return [
+            {
+                "id": c.id,
+                "level": c.level,
+                "reason": c.waiver,
+                "outcome": "stale" if c.state is CheckOutcome.PASSED else c.outcome,
+            }
+            for c in self.checks
+            if c.waiver is not None
+        ]
+
+    def verdict(self) -> tuple[Verdict, list[str]]:
+        """The verdict and, for an incomplete run, why."""
+        basis = [
+            VerdictBasis(c.id, c.level, c.capability, c.state, c.waiver is not None)
+            for c in self.checks
+        ]
+        return decide_verdict(basis, RunEnding(self.ending), bool(self.settings.get("strict")))
+
     def summary(self) -> dict[str, Any]:
-        counts = {outcome: 0 for outcome in OUTCOMES}
-        for result in self.checks:
-            counts[result.outcome] += 1
+        verdict, reasons = self.verdict()
         return {
-            **counts,
+            "verdict": str(verdict),
+            "incomplete_because": reasons,
+            "conformant": verdict in (Verdict.CONFORMANT, Verdict.CONFORMANT_WITH_WAIVERS),
+            "counts": self.counts(),
             "total": len(self.checks),
             "must_failures": [c.id for c in self.must_failures],
             "should_failures": [c.id for c in self.should_failures],
+            "waivers": self.waivers(),
             "deployments_created": int(self.statistics.get("deployments_created", 0)),
             "leftovers": list(self.statistics.get("leftovers", [])),
-            "conformant": not self.must_failures and bool(self.applicable),
         }
 
     # -- output -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kit": "mlflow-deployments-conformance",
+            "kit": KIT_DISTRIBUTION,
             "created": self.created,
             "target": self.target,
             "versions": self.versions,
             "plugin": self.plugin,
+            "provenance": self.provenance,
+            "settings": self.settings,
+            "ending": self.ending,
             "capabilities": self.capabilities(),
             "checks": [asdict(c) for c in self.checks],
             "summary": self.summary(),
@@ -159,43 +291,133 @@ class Report:
 
         return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2, default=str).decode()
 
-    def write_json(self, path: str | Path) -> None:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.to_json() + "\n")
+    def write_json(self, path: str | Path) -> str:
+        """Write the JSON report; its SHA-256, which the certificate quotes."""
+        text = self.to_json() + "\n"
+        write_atomically(Path(path), text)
+        return hashlib.sha256(text.encode()).hexdigest()
 
-    def certificate(self) -> str:
-        """A Markdown badge-and-table for a plugin's README."""
+    def certificate(self, report_sha256: str | None = None, report_path: str | None = None) -> str:
+        """A Markdown verdict-and-table for a plugin's README."""
         summary = self.summary()
-        verdict = "conformant" if summary["conformant"] else "not conformant"
+        verdict = summary["verdict"]
         plugin = self.plugin.get("distribution") or self.plugin.get("module") or self.target
         version = self.plugin.get("version") or "unknown version"
+        counts = summary["counts"]
         lines = [
             f"## MLflow deployments conformance: {plugin} {version}",
             "",
-            f"**Verdict: {verdict}** against target `{self.target}` "
-            f"(kit {self.versions.get('kit')}, "
-            f"MLflow {self.versions.get('mlflow') or 'not installed'}, "
-            f"Python {self.versions.get('python')}, {self.created}).",
+            f"**Verdict: {verdict}** against target `{self.target}`.",
             "",
-            "| capability | status | passed | failed | skipped |",
-            "|---|---|---|---|---|",
+            f"- Checks: {_count_words(counts)}.",
+            f"- Kit {self.versions.get('kit')} "
+            f"(catalogue {self.provenance.get('catalogue_digest')}),"
+            f" MLflow {self.versions.get('mlflow') or 'absent'}, Python "
+            f"{self.versions.get('python')} on {self.provenance.get('platform')}, {self.created}.",
         ]
-        for capability, state in self.capabilities().items():
-            results = [c for c in self.checks if c.capability == capability]
-            passed = sum(c.outcome == "passed" for c in results)
-            failed = sum(c.outcome in ("failed", "error") for c in results)
-            skipped = sum(c.outcome in ("skipped", "xfailed") for c in results)
-            lines.append(f"| {capability} | {state} | {passed} | {failed} | {skipped} |")
-        if self.must_failures or self.should_failures:
-            lines += ["", "| check | level | reason |", "|---|---|---|"]
-            for result in self.must_failures + self.should_failures:
-                reason = result.message.replace("|", "\\|").replace("\n", " ")
-                lines.append(f"| `{result.id}` | {result.level} | {reason} |")
+        if report_sha256:
+            where = f" `{Path(report_path).name}`" if report_path else ""
+            lines.append(f"- JSON report{where}: SHA-256 `{report_sha256}`.")
+        settings = self.settings
+        absent = settings.get("capabilities_declared_absent") or []
+        if absent:
+            lines.append(f"- Capabilities declared absent: {', '.join(absent)}.")
+        if settings.get("strict"):
+            lines.append("- Strict: SHOULD failures count against the verdict.")
+        lines += [
+            "",
+            "| capability | status | passed | failed | could not check | not applicable | waived |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        states = self.capabilities()
+        for capability, part in self.counts_by_capability().items():
+            lines.append(
+                f"| {capability} | {states[capability]} | {part['passed']} | {part['failed']} | "
+                f"{part['could-not-check']} | {part['not-applicable']} | {part['waived']} |"
+            )
+        problems = self.with_outcome(CheckOutcome.FAILED, CheckOutcome.COULD_NOT_CHECK)
+        if problems:
+            lines += ["", "| check | level | outcome | reason |", "|---|---|---|---|"]
+            for result in problems:
+                lines.append(
+                    f"| `{result.id}` | {result.level} | {result.state.label} | "
+                    f"{_cell(result.message)} |"
+                )
+        if summary["waivers"]:
+            lines += [
+                "",
+                "Waivers:",
+                "",
+                "| check | level | covered | reason |",
+                "|---|---|---|---|",
+            ]
+            for waiver in summary["waivers"]:
+                lines.append(
+                    f"| `{waiver['id']}` | {waiver['level']} | {waiver['outcome']} | "
+                    f"{_cell(waiver['reason'] or '')} |"
+                )
         lines += ["", f"Deployments created: {summary['deployments_created']}.", ""]
         return "\n".join(lines)
 
-    def write_certificate(self, path: str | Path) -> None:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.certificate())
+    def write_certificate(
+        self, path: str | Path, report_sha256: str | None = None, report_path: str | None = None
+    ) -> None:
+        write_atomically(Path(path), self.certificate(report_sha256, report_path))
+
+
+def publish(report: Report, report_path: str | None, certificate_path: str | None) -> list[str]:
+    """Write the JSON report and, for a verdict that certifies, the certificate.
+
+    Returns one line per file saying what was written, or why not. A run that cannot support a
+    verdict never replaces a certificate. Failures to write are lines too, never tracebacks:
+    the summary must still reach the user.
+    """
+    lines: list[str] = []
+    digest: str | None = None
+    if report_path:
+        try:
+            digest = report.write_json(report_path)
+            lines.append(f"report: {report_path}")
+        except ReportWriteError as error:
+            lines.append(f"report NOT written: {error}")
+    if certificate_path:
+        verdict, _ = report.verdict()
+        if not verdict.certifies:
+            lines.append(
+                f"certificate NOT written ({certificate_path} left as it was): the run is "
+                f"{verdict}, and only a whole run may certify"
+            )
+        else:
+            if digest is None:
+                digest = hashlib.sha256((report.to_json() + "\n").encode()).hexdigest()
+            try:
+                report.write_certificate(certificate_path, digest, report_path)
+                lines.append(f"certificate: {certificate_path}")
+            except ReportWriteError as error:
+                lines.append(f"certificate NOT written: {error}")
+    return lines
+
+
+def _cell(text: str) -> str:
+    line = " ".join(text.split()).replace("|", "\\|")
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def _count_words(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[str(o)]} {o.label}" for o in CheckOutcome)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all; a failure raises ReportWriteError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise ReportWriteError(f"cannot write {path}: {error.strerror or error}") from error

@@ -1,25 +1,39 @@
-"""The kit at work inside pytest: loads the profile, adds one item per catalogue check, gathers
-their verdicts (from xdist workers too), cleans up, and writes the report.
+"""The kit at work inside pytest: loads and checks the settings, adds one item per catalogue
+check, gathers their outcomes (from xdist workers too), cleans up, and writes the report.
+
+Every run ends with a report: a run interrupted by Ctrl-C says so (incomplete), and a run whose
+process the plugin ends or hangs is reported by the watchdog (:mod:`conformance.watchdog`).
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from typing import Any
 
 import pytest
 
+from conformance.calling import guard_process_exit
 from conformance.catalogue import CATALOGUE, by_id
-from conformance.items import MESSAGE, OUTCOME_HINT, WARNING, CheckItem
+from conformance.items import CheckItem, context_key, recorded_outcome
+from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
-from conformance.profile import Profile, ProfileError, load_profile
-from conformance.report import Report, plugin_version
+from conformance.profile import Profile, ProfileError, check_settings, load_profile
+from conformance.report import Report, plugin_version, publish
+from conformance.watchdog import Watchdog
 
 __all__ = ["ConformanceSession"]
 
 _STATS_KEY = "conformance_statistics"
 _GROUPING_KEY = "conformance_loadgroup"
 _TOKEN_KEY = "conformance_run_token"
+_CHECK_IDS = {c.id for c in CATALOGUE}
+
+
+def _check_id(nodeid: str) -> str | None:
+    check_id = nodeid.split("@")[0]  # xdist's loadgroup appends "@group"
+    return check_id if check_id in _CHECK_IDS else None
 
 
 class ConformanceSession:
@@ -30,7 +44,9 @@ class ConformanceSession:
         self.profile: Profile | None = None
         self.report: Report | None = None
         self.worker_statistics: list[dict[str, Any]] = []
-        self._context: Any = None
+        self.publication: list[str] = []
+        self.watchdog: Watchdog | None = None
+        self._previous_sigint: Any = None
         self._started = time.perf_counter()
         workerinput = getattr(config, "workerinput", {})
         # One token for the whole run, so every worker's sweep spares every other worker's names.
@@ -44,36 +60,58 @@ class ConformanceSession:
         return not hasattr(self.config, "workerinput") and bool(numprocesses) and dist != "no"
 
     @property
-    def context(self) -> Any:
-        if self._context is None:
-            from conformance.context import Context
-
-            assert self.profile is not None
-            self._context = Context(self.config, self.profile, self.run_token)
-        return self._context
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
 
     # -- configuration ------------------------------------------------------------------------
 
     def pytest_configure(self, config: pytest.Config) -> None:
+        from conformance.context import Context
+
         config.addinivalue_line("markers", "conformance: a check of the deployment conformance kit")
         try:
             self.profile = load_profile(config)
+            check_settings(self.profile, _CHECK_IDS)
         except ProfileError as error:
             raise pytest.UsageError(f"deployment conformance: {error}") from None
-        unknown = sorted(set(self.profile.xfail) - {c.id for c in CATALOGUE})
-        if unknown:
-            config.issue_config_time_warning(
-                pytest.PytestConfigWarning(
-                    f"expected failures name unknown check ids: {', '.join(unknown)} "
-                    "(see `pytest --deployment-target=URI --collect-only -q` for the ids)"
-                ),
-                stacklevel=2,
-            )
         self._group_checks_per_worker(config)
         if config.args_source is not pytest.Config.ArgsSource.ARGS:
             # Without explicit paths, run the contract alone rather than the folder's tests.
             config.args = []
-        self.report = Report.empty(self.profile.target)
+        self.report = Report.empty(self.profile.target, self.profile.xfail)
+        self.report.settings = _verdict_settings(self.profile)
+        context = Context(config, self.profile, self.run_token)
+        config.stash[context_key] = context
+        if config.option.collectonly:
+            return
+        if not (config.option.usepdb or getattr(config.option, "trace", False)):
+            # A debugger stopped inside a plugin call is not a hang.
+            self.watchdog = Watchdog.start(
+                {
+                    "role": "worker" if self.is_worker else "reporter",
+                    "report": self.profile.report,
+                    "certificate": self.profile.certificate,
+                    "skeleton": self.report.to_dict(),
+                }
+            )
+        context.watch(self.watchdog)
+        guard_process_exit(True)
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigint = signal.signal(signal.SIGINT, self._on_interrupt)
+
+    def _on_interrupt(self, signum: int, frame: Any) -> None:
+        if self.watchdog is not None:
+            self.watchdog.interrupted()
+        raise KeyboardInterrupt
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        guard_process_exit(False)
+        if self._previous_sigint is not None:
+            signal.signal(signal.SIGINT, self._previous_sigint)
+            self._previous_sigint = None
+        if self.watchdog is not None:
+            self.watchdog.done()
+            self.watchdog = None
 
     def _group_checks_per_worker(self, config: pytest.Config) -> None:
         """Under xdist, keep each scenario's checks on one worker so it runs once.
@@ -121,9 +159,6 @@ class ConformanceSession:
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
             if use_groups:
                 item.add_marker(pytest.mark.xdist_group(group))
-            reason = self.profile.xfail.get(check_id)
-            if reason:
-                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
             checks.append(item)
         session.ihook.pytest_collectreport(
             report=pytest.CollectReport("", "passed", None, checks)  # type: ignore[arg-type]
@@ -137,28 +172,31 @@ class ConformanceSession:
 
     # -- results -------------------------------------------------------------------------------
 
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        check_id = _check_id(nodeid)
+        if check_id is not None and self.watchdog is not None:
+            self.watchdog.check_started(check_id)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        check_id = report.nodeid.split("@")[0]  # xdist's loadgroup appends "@group"
-        if self.report is None or check_id not in {c.id for c in CATALOGUE}:
+        check_id = _check_id(report.nodeid)
+        if self.report is None or check_id is None:
             return
         result = self.report.result(check_id)
-        properties = dict(report.user_properties)
         result.duration = round(result.duration + report.duration, 4)
-        result.warnings = [v for k, v in report.user_properties if k == WARNING]
-        hint = properties.get(OUTCOME_HINT)
-        if report.when == "call" or report.outcome != "passed":
-            if report.skipped and hasattr(report, "wasxfail"):
-                expected = self.profile is not None and check_id in self.profile.xfail
-                result.outcome = "xfailed" if expected else (hint or "xfailed")
-                result.message = properties.get(MESSAGE) or str(report.wasxfail)
+        if report.when != "call" and report.outcome == "passed":
+            return
+        outcome, message, warnings = recorded_outcome(report.user_properties)
+        if outcome is None:  # the item never recorded itself: xdist lost its worker, say
+            if report.failed:
+                outcome, message = CheckOutcome.FAILED, _lost_check_message(report)
             elif report.skipped:
-                result.outcome = "skipped"
-                result.message = _skip_reason(report)
-            elif report.failed:
-                result.outcome = hint or ("failed" if report.when == "call" else "error")
-                result.message = properties.get(MESSAGE) or _first_line(report)
+                outcome, message = CheckOutcome.NOT_APPLICABLE, _skip_reason(report)
             else:
-                result.outcome, result.message = "passed", ""
+                outcome = CheckOutcome.PASSED
+        result.outcome, result.message = str(outcome), message or ""
+        result.warnings = warnings
+        if self.watchdog is not None:
+            self.watchdog.check_result(result)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -170,35 +208,39 @@ class ConformanceSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if self._context is not None:
-            statistics = self._context.finish()
-            if hasattr(self.config, "workeroutput"):
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        context = self.config.stash.get(context_key, None)
+        if context is not None and not self.config.option.collectonly:
+            statistics = context.finish(interrupted)
+            if self.is_worker:
                 self.config.workeroutput[_STATS_KEY] = statistics
             else:
                 self.worker_statistics.append(statistics)
-        if self.report is None or self.profile is None or hasattr(self.config, "workerinput"):
+        if self.report is None or self.profile is None or self.is_worker:
             return
         if self.config.option.collectonly:
             return  # nothing was judged, so there is nothing to report
+        self.report.ending = str(RunEnding.INTERRUPTED if interrupted else RunEnding.FINISHED)
         self.report.statistics = _merge(self.worker_statistics)
         self.report.statistics["seconds"] = round(time.perf_counter() - self._started, 2)
         self.report.plugin = plugin_version(
             _target_name(self.profile.target), self.profile.plugin or self._loaded_module_name()
         )
         self.config.hook.pytest_conformance_report(config=self.config, report=self.report)
-        if self.profile.report:
-            self.report.write_json(self.profile.report)
-        if self.profile.certificate:
-            self.report.write_certificate(self.profile.certificate)
-        if not self.report.applicable and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if self.profile.strict and self.report.should_failures:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        self.publication = publish(self.report, self.profile.report, self.profile.certificate)
+        if self.watchdog is not None:
+            self.watchdog.done()  # the report is written: nothing is left for it to write
+            self.watchdog = None
+        if exitstatus not in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+            verdict, _ = self.report.verdict()
+            session.exitstatus = verdict.exit_code
+        if any("NOT written" in line for line in self.publication) and not session.exitstatus:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def _loaded_module_name(self) -> str | None:
         """The plugin module this process loaded (MLflow's built-in targets have no entry
         point to name it); None in xdist's controller, which loads nothing."""
-        plugin = getattr(self._context, "_plugin", None)
+        plugin = getattr(self.config.stash.get(context_key, None), "_plugin", None)
         module = getattr(plugin, "module", None)
         return getattr(module, "__name__", None)
 
@@ -209,7 +251,7 @@ class ConformanceSession:
             return
         from conformance.terminal import write_summary
 
-        write_summary(terminalreporter, self.report, self.profile)
+        write_summary(terminalreporter, self.report, self.profile, self.publication)
 
 
 def _target_name(target: str) -> str:
@@ -221,9 +263,28 @@ def _target_name(target: str) -> str:
         return target
 
 
-def _first_line(report: pytest.TestReport) -> str:
+def _lost_check_message(report: pytest.TestReport) -> str:
     text = str(report.longreprtext or "").strip().splitlines()
-    return text[-1][:300] if text else "failed"
+    last = text[-1][:300] if text else "failed"
+    if "crashed" in last:
+        return (
+            f"the process running this check ended ({last}): the plugin ended it or hung it "
+            "past the timeout, and the kit's watchdog ended it"
+        )
+    return last
+
+
+def _verdict_settings(profile: Profile) -> dict[str, Any]:
+    """The settings that change what a verdict means, for the report and the certificate."""
+    return {
+        "strict": profile.strict,
+        "waivers": dict(profile.xfail),
+        "capabilities_declared_absent": sorted(k for k, v in profile.capabilities.items() if not v),
+        "capabilities_declared_present": sorted(k for k, v in profile.capabilities.items() if v),
+        "timeout": profile.timeout,
+        "hypothesis": profile.hypothesis,
+        "sources": dict(profile.sources),
+    }
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

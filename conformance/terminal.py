@@ -1,52 +1,66 @@
-"""The terminal summary: a short table per capability, then what failed and why."""
+"""The terminal summary: counts per capability, what failed and why, waivers, the verdict."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.catalogue import Capability
+from conformance.judgement import CheckOutcome, Verdict
 from conformance.profile import Profile
 from conformance.report import Report
 
 __all__ = ["write_summary"]
 
+_COLUMNS = (
+    (CheckOutcome.PASSED, "passed"),
+    (CheckOutcome.FAILED, "failed"),
+    (CheckOutcome.COULD_NOT_CHECK, "no check"),
+    (CheckOutcome.NOT_APPLICABLE, "n/a"),
+    (CheckOutcome.WAIVED, "waived"),
+    (CheckOutcome.NOT_RUN, "not run"),
+)
 
-def write_summary(terminal: Any, report: Report, profile: Profile | None) -> None:
+
+def write_summary(
+    terminal: Any, report: Report, profile: Profile | None, publication: list[str]
+) -> None:
     """Write the conformance section of pytest's terminal summary."""
     terminal.write_sep("=", f"deployment conformance: {report.target}")
     states = report.capabilities()
-    header = f"{'capability':<11} {'passed':>6} {'failed':>6} {'skipped':>7}  status"
-    terminal.write_line(header)
-    for capability in Capability:
-        results = [c for c in report.checks if c.capability == str(capability)]
-        passed = sum(c.outcome == "passed" for c in results)
-        failed = sum(c.outcome in ("failed", "error") for c in results)
-        skipped = sum(c.outcome in ("skipped", "xfailed") for c in results)
+    terminal.write_line(
+        f"{'capability':<11}" + "".join(f" {title:>8}" for _, title in _COLUMNS) + "  status"
+    )
+    for capability, counts in report.counts_by_capability().items():
         terminal.write_line(
-            f"{capability!s:<11} {passed:>6} {failed:>6} {skipped:>7}  {states[str(capability)]}"
+            f"{capability:<11}"
+            + "".join(f" {counts[str(outcome)]:>8}" for outcome, _ in _COLUMNS)
+            + f"  {states[capability]}"
         )
     summary = report.summary()
-    if report.must_failures:
+    _section(terminal, "MUST failures:", report.must_failures, red=True)
+    strict = " (strict: these fail the run)" if profile and profile.strict else ""
+    remarks = [(c.id, w) for c in report.checks for w in c.warnings]
+    if report.should_failures or remarks:
         terminal.write_line("")
-        terminal.write_line("MUST failures:", red=True, bold=True)
-        for result in report.must_failures:
-            terminal.write_line(f"  {result.id} ({result.outcome}): {_one_line(result.message)}")
-    should = report.should_failures
-    warnings = [(c.id, w) for c in report.checks for w in c.warnings]
-    if should or warnings:
-        terminal.write_line("")
-        strict = " (strict: these fail the run)" if profile and profile.strict else ""
-        terminal.write_line(f"SHOULD warnings{strict}:", yellow=True, bold=True)
-        for result in should:
+        terminal.write_line(f"SHOULD failures and remarks{strict}:", yellow=True, bold=True)
+        for result in report.should_failures:
             terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
-        for check_id, warning in warnings:
-            terminal.write_line(f"  {check_id}: {_one_line(warning)}")
-    xfailed = [c for c in report.checks if c.outcome == "xfailed"]
-    if xfailed:
+        for check_id, remark in remarks:
+            terminal.write_line(f"  {check_id} (remark): {_one_line(remark)}")
+    _section(
+        terminal,
+        "Could not check (blocked by another failure or the setup):",
+        report.with_outcome(CheckOutcome.COULD_NOT_CHECK),
+    )
+    if summary["waivers"]:
         terminal.write_line("")
-        terminal.write_line("Expected failures:")
-        for result in xfailed:
-            terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
+        terminal.write_line("Waivers:", bold=True)
+        for waiver in summary["waivers"]:
+            covered = (
+                "stale: the check passes, remove the waiver"
+                if waiver["outcome"] == "stale"
+                else f"covers a {waiver['outcome'].replace('-', ' ')} {waiver['level']} check"
+            )
+            terminal.write_line(f"  {waiver['id']}: {covered}; reason: {waiver['reason']}")
     terminal.write_line("")
     statistics = report.statistics
     terminal.write_line(
@@ -64,16 +78,34 @@ def write_summary(terminal: Any, report: Report, profile: Profile | None) -> Non
         )
     if statistics.get("swept"):
         terminal.write_line(f"swept from earlier runs: {', '.join(statistics['swept'])}")
-    if not report.applicable:
-        terminal.write_line("no check applied to this target: the run fails", red=True)
-    verdict = "CONFORMANT" if summary["conformant"] else "NOT CONFORMANT"
+    for line in publication:
+        terminal.write_line(line, red="NOT written" in line)
+    verdict = Verdict(summary["verdict"])
+    counts = summary["counts"]
+    must, should = len(report.must_failures), len(report.should_failures)
+    words = [
+        f"{counts['passed']} passed",
+        f"{counts['failed']} failed ({must} MUST, {should} SHOULD)",
+    ]
+    words += [f"{counts[str(o)]} {o.label}" for o, _ in _COLUMNS[2:]]
     terminal.write_line(
-        f"verdict: {verdict} ({summary['passed']} passed, {len(report.must_failures)} MUST "
-        f"failures, {len(should)} SHOULD failures, {summary['skipped']} skipped)",
-        green=summary["conformant"],
-        red=not summary["conformant"],
+        f"verdict: {verdict.value.upper()} ({', '.join(words)}; exit code {verdict.exit_code})",
+        green=verdict in (Verdict.CONFORMANT, Verdict.CONFORMANT_WITH_WAIVERS),
+        red=verdict is Verdict.NOT_CONFORMANT,
+        yellow=verdict is Verdict.INCOMPLETE,
         bold=True,
     )
+    for reason in summary["incomplete_because"]:
+        terminal.write_line(f"  incomplete: {reason}", yellow=True)
+
+
+def _section(terminal: Any, title: str, results: list[Any], red: bool = False) -> None:
+    if not results:
+        return
+    terminal.write_line("")
+    terminal.write_line(title, red=red, bold=True)
+    for result in results:
+        terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
 
 
 def _one_line(text: str) -> str:

@@ -77,6 +77,8 @@ class TrackedClient:
     resources: dict[tuple[str, str], Resource] = field(default_factory=dict)
     deployments_created: int = 0
     calls: int = 0
+    # Told of every resource's state, so a watchdog can list what a killed run left behind.
+    on_resource: Callable[[Resource], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -141,12 +143,19 @@ class TrackedClient:
             resource = Resource(kind, name, endpoint)
             self.resources.pop((kind, name), None)  # re-creating moves it to the end
             self.resources[(kind, name)] = resource
-            return resource
+        self._set_state(resource, resource.state)
+        return resource
+
+    def _set_state(self, resource: Resource, state: str) -> None:
+        resource.state = state
+        if self.on_resource is not None:
+            self.on_resource(resource)
 
     def _mark(self, kind: str, name: str, state: str) -> None:
         with self._lock:
-            if (kind, name) in self.resources:
-                self.resources[(kind, name)].state = state
+            resource = self.resources.get((kind, name))
+        if resource is not None:
+            self._set_state(resource, state)
 
     # -- deployments --------------------------------------------------------------------------
 
@@ -163,9 +172,9 @@ class TrackedClient:
         try:
             result = self.invoke("create_deployment", name, model_uri, flavor, **keywords)
         except BaseException:
-            resource.state = "uncertain"
+            self._set_state(resource, "uncertain")
             raise
-        resource.state = "live"
+        self._set_state(resource, "live")
         with self._lock:
             self.deployments_created += 1
         return result
@@ -188,7 +197,7 @@ class TrackedClient:
             [(function, (name, model_uri, flavor), keywords) for _ in range(copies)]
         )
         successes = sum(outcome.ok for outcome in outcomes)
-        resource.state = "live" if successes else "uncertain"
+        self._set_state(resource, "live" if successes else "uncertain")
         with self._lock:
             self.deployments_created += successes
         return outcomes
@@ -250,9 +259,9 @@ class TrackedClient:
         try:
             result = self.invoke("create_endpoint", name, **keywords)
         except BaseException:
-            resource.state = "uncertain"
+            self._set_state(resource, "uncertain")
             raise
-        resource.state = "live"
+        self._set_state(resource, "live")
         return result
 
     def get_endpoint(self, name: str) -> Any:
@@ -268,11 +277,16 @@ class TrackedClient:
 
     # -- teardown -----------------------------------------------------------------------------
 
-    def cleanup(self) -> list[str]:
-        """Delete what the kit created, newest first; return what is still there afterwards."""
+    def cleanup(self, settle_seconds: float = 0.0) -> list[str]:
+        """Delete what the kit created, newest first; return what is still there afterwards.
+
+        Calls that timed out get ``settle_seconds`` to finish first: a create that lands after
+        its timeout must be deleted, not left behind. A real Ctrl-C stops the deletes and
+        propagates; :meth:`unsettled` then says what is left.
+        """
         self.runner.abandon()  # never queue behind a call that hung or was interrupted
-        pending = [r for r in reversed(list(self.resources.values())) if r.state != "deleted"]
-        for resource in pending:
+        settled = self.runner.settle(settle_seconds)
+        for resource in self.unsettled():
             deleter = (
                 self.delete_deployment if resource.kind == "deployment" else self.delete_endpoint
             )
@@ -283,28 +297,50 @@ class TrackedClient:
                     deleter(resource.name)
             except Exception:  # judged by the leftover listing below, not here
                 continue
-        return self.leftovers()
+        return self.leftovers(settled)
 
-    def names_listed(self, kind: str) -> list[Any]:
-        """The names the target lists for ``kind``, read leniently: a listing that fails or has
-        the wrong shape gives what can be read (judging it is the list checks' job)."""
+    def unsettled(self) -> list[Resource]:
+        """What the kit asked for and has not deleted, newest first."""
+        with self._lock:
+            resources = list(self.resources.values())
+        return [r for r in reversed(resources) if r.state != "deleted"]
+
+    def _listing(self, kind: str) -> list[Any] | None:
+        """The names the target lists for ``kind``; None when it cannot list them."""
         lister = self.list_deployments if kind == "deployment" else self.list_endpoints
         try:
             listed = lister()
         except Exception:
-            return []
-        entries = listed if isinstance(listed, list) else []
-        return [entry.get("name") for entry in entries if isinstance(entry, dict)]
+            return None
+        if not isinstance(listed, list):
+            return None
+        return [entry.get("name") for entry in listed if isinstance(entry, dict)]
 
-    def leftovers(self) -> list[str]:
-        """Names the kit created that the target still lists."""
-        mine = {(r.kind, r.name) for r in self.resources.values()}
-        return [
-            f"{kind} {name}"
-            for kind in ("deployment", "endpoint")
-            for name in self.names_listed(kind)
-            if (kind, name) in mine
-        ]
+    def names_listed(self, kind: str) -> list[Any]:
+        """The names the target lists for ``kind``, read leniently: a listing that fails or has
+        the wrong shape gives what can be read (judging it is the list checks' job)."""
+        return self._listing(kind) or []
+
+    def leftovers(self, settled: bool = True) -> list[str]:
+        """What the kit created that is still there, by listing the target.
+
+        Where the target cannot list, what the kit did not manage to delete counts; and a
+        create that had not finished when the run ended counts too (``settled`` False).
+        """
+        with self._lock:
+            mine = list(self.resources.values())
+        listings = {kind: self._listing(kind) for kind in {r.kind for r in mine}}
+        found: list[str] = []
+        for resource in mine:
+            listed = listings[resource.kind]
+            label = f"{resource.kind} {resource.name}"
+            if listed is not None and resource.name in listed:
+                found.append(label)
+            elif resource.state == "uncertain" and not settled:
+                found.append(f"{label} (its create had not finished when the run ended)")
+            elif listed is None and resource.state != "deleted":
+                found.append(f"{label} (the target could not list {resource.kind}s to tell)")
+        return found
 
     def sweep(self) -> list[str]:
         """Delete deployments and endpoints that earlier runs of the kit left; name them."""

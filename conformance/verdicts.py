@@ -8,6 +8,8 @@ __all__ = [
     "CapabilityAbsent",
     "CheckFailed",
     "NameChanged",
+    "PluginEscape",
+    "PluginExited",
     "PluginRaised",
     "PluginTimedOut",
     "PreconditionFailed",
@@ -38,13 +40,45 @@ class NameChanged(CheckFailed):
     """The plugin answered with another name than the one it was given."""
 
 
+class PluginEscape(Exception):
+    """Plugin code raised a BaseException that is not an Exception (SystemExit, say).
+
+    Carried as an ordinary exception so the run goes on and the check that called fails.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        super().__init__(describe(error))
+
+
+class PluginExited(BaseException):
+    """Plugin code called ``os._exit`` on a call the kit made; the kit keeps the process."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+        super().__init__(f"os._exit({code}) was called by the plugin")
+
+
 class PluginRaised(CheckFailed):
     """A plugin call raised where the clause expects it to succeed."""
 
     def __init__(self, call: str, error: BaseException) -> None:
+        if isinstance(error, PluginEscape):
+            error = error.error  # the BaseException the plugin really raised
         self.call = call
         self.error = error
-        super().__init__(f"{call} raised {describe(error)}")
+        if isinstance(error, PluginExited):
+            super().__init__(
+                f"{call} called {error}: a plugin must raise MlflowException, never end the "
+                "caller's process"
+            )
+        elif not isinstance(error, Exception):
+            super().__init__(
+                f"{call} raised {describe(error)}, which is not an Exception: it would end the "
+                "caller's program (the kit caught it and went on)"
+            )
+        else:
+            super().__init__(f"{call} raised {describe(error)}")
 
 
 class PluginTimedOut(CheckFailed):
@@ -73,7 +107,11 @@ class CapabilityAbsent(Exception):
 
 def describe(error: BaseException) -> str:
     """``TypeName: message``, short enough for one line of a report."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    try:
+        raw = str(error).strip()
+    except BaseException:  # a plugin's __str__ may itself raise
+        raw = "<its message could not be read>"
+    text = raw.splitlines()[0] if raw else ""
     if len(text) > 300:
         text = text[:297] + "..."
     name = type(error).__qualname__

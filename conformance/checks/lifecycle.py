@@ -126,11 +126,12 @@ def list_reflects_changes(context: Context) -> None:
 
 @check("deployment.update.switches-model")
 def update_switches_model(context: Context) -> None:
-    import pytest
-
     models = context.models()
     if not models.secondary:
-        pytest.skip("only one model URI was given: pass --deployment-model-uri twice")
+        raise PreconditionFailed(
+            "only one model URI was given: pass --deployment-model-uri twice (the primary "
+            "model, then the model to update to)"
+        )
     record = life(context)
     update = record.step("update model")
     if not update.ok:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import inspect
 
-import pytest
-
 from conformance.checks import check
 from conformance.context import Context
-from conformance.verdicts import CheckFailed, describe
+from conformance.verdicts import CheckFailed, PreconditionFailed, describe
 
 
 def _inspection(context: Context):
     plugin = context.plugin()
     if plugin.inspection is None:
-        pytest.skip(f"the plugin module did not load, see module.loads: {plugin.load_error}")
+        raise PreconditionFailed(
+            f"the plugin module did not load, see module.loads: {plugin.load_error}"
+        )
     return plugin.inspection
 
 
@@ -22,7 +22,7 @@ def _function(context: Context, name: str):
     _inspection(context)
     function = getattr(context.plugin().module, name, None)
     if not callable(function):
-        pytest.skip(f"{name} is missing, see module.has-run-local-and-target-help")
+        raise PreconditionFailed(f"{name} is missing, see module.has-run-local-and-target-help")
     return function
 
 
