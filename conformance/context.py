@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["Context", "LoadedPlugin"]
 
 T = TypeVar("T")
+# How long cleanup waits for calls that timed out to finish before deleting what they made.
+_SETTLE_SECONDS = 10.0
 
 
 @dataclass
@@ -150,7 +152,13 @@ class Context:
             plugin = self.plugin()
             if not plugin.usable:
                 reason = plugin.load_error or plugin.construct_error
-                raise PreconditionFailed(f"the plugin did not load, see module.loads: {reason}")
+                inspection = plugin.inspection
+                owner = (
+                    "module.one-client-class"
+                    if inspection is not None and len(inspection.client_classes) != 1
+                    else "module.loads"
+                )
+                raise PreconditionFailed(f"the plugin did not load, see {owner}: {reason}")
             self._tracked = TrackedClient(plugin.client, self.runner, self.namer)
             if self._watchdog is not None:
                 self._tracked.on_resource = self._watchdog.resource
@@ -318,7 +326,7 @@ class Context:
         leftovers: list[str] = []
         if tracked is not None:
             try:
-                leftovers = tracked.cleanup(settle_seconds=min(self.profile.timeout, 30.0))
+                leftovers = tracked.cleanup(settle_seconds=_SETTLE_SECONDS)
             except KeyboardInterrupt:
                 self.notes["cleanup"] = "skipped by a second Ctrl-C"
                 leftovers = [

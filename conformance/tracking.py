@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance.calling import CallRunner, Outcome, accepts, render_call
 from conformance.naming import Namer, run_token_of
-from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised
+from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised, PluginTimedOut
 
 __all__ = ["OPTIONAL_METHODS", "Resource", "TrackedClient", "inherited_from_base"]
 
@@ -64,7 +64,8 @@ class Resource:
     kind: str  # "deployment" or "endpoint"
     name: str
     endpoint: str | None = None
-    state: str = "pending"  # pending → live / uncertain → deleted
+    state: str = "pending"  # pending → live / uncertain (raised) / timed-out → deleted
+    timed_out: bool = False  # its create timed out: it may land later, even after a delete
 
 
 @dataclass
@@ -171,6 +172,10 @@ class TrackedClient:
         resource = self._remember("deployment", name, endpoint)
         try:
             result = self.invoke("create_deployment", name, model_uri, flavor, **keywords)
+        except PluginTimedOut:
+            resource.timed_out = True
+            self._set_state(resource, "timed-out")
+            raise
         except BaseException:
             self._set_state(resource, "uncertain")
             raise
@@ -258,6 +263,10 @@ class TrackedClient:
         resource = self._remember("endpoint", name)
         try:
             result = self.invoke("create_endpoint", name, **keywords)
+        except PluginTimedOut:
+            resource.timed_out = True
+            self._set_state(resource, "timed-out")
+            raise
         except BaseException:
             self._set_state(resource, "uncertain")
             raise
@@ -336,7 +345,7 @@ class TrackedClient:
             label = f"{resource.kind} {resource.name}"
             if listed is not None and resource.name in listed:
                 found.append(label)
-            elif resource.state == "uncertain" and not settled:
+            elif resource.timed_out and not settled:
                 found.append(f"{label} (its create had not finished when the run ended)")
             elif listed is None and resource.state != "deleted":
                 found.append(f"{label} (the target could not list {resource.kind}s to tell)")

@@ -64,6 +64,7 @@ class KitRun:
     ret: int
     report: dict[str, Any]
     result: pytest.RunResult
+    report_path: Path
 
     @property
     def outcomes(self) -> dict[str, str]:
@@ -78,7 +79,7 @@ class KitRun:
     @property
     def failing(self) -> set[str]:
         """Checks that failed or could not be judged, whatever their level."""
-        return self.with_outcome("failed", "error")
+        return self.with_outcome("failed", "could-not-check")
 
 
 RunKit = Callable[..., KitRun]
@@ -106,6 +107,6 @@ def run_kit_on_plugin(
         arguments += ["--conformance-timeout=30", "-p", "no:cacheprovider", *args]
         result = pytester.runpytest(*arguments)
         assert report.is_file(), f"no report was written:\n{result.stdout.str()[-3000:]}"
-        return KitRun(int(result.ret), json.loads(report.read_text()), result)
+        return KitRun(int(result.ret), json.loads(report.read_text()), result, report)
 
     return run

@@ -23,10 +23,10 @@ STREAM_IDS = _ids_of(Capability.STREAM)
 
 
 def assert_skipped_naming(run, check_ids: set[str], capability: str) -> None:
-    """Each check is skipped, and its reason names the missing capability."""
+    """Each check is not applicable, and its reason names the missing capability."""
     for check_id in check_ids:
         verdict = run.check(check_id)
-        assert verdict["outcome"] == "skipped", verdict
+        assert verdict["outcome"] == "not-applicable", verdict
         assert f"'{capability}'" in verdict["message"], verdict
 
 
@@ -93,7 +93,8 @@ def test_extra_fields_that_are_not_json_fail_only_the_json_check(run_kit_on_plug
     assert "datetime" in verdict["message"]
     assert run.report["summary"]["must_failures"] == []
     assert run.ret == 0
-    assert run.result.parseoutcomes().get("xfailed") == 1
+    outcomes = run.result.parseoutcomes()
+    assert "xfailed" not in outcomes and outcomes.get("warnings", 0) >= 1
 
 
 def test_update_returning_none_fails_only_the_cli_check(run_kit_on_plugin) -> None:
