@@ -210,7 +210,8 @@ class ConformanceSession:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         context = self.config.stash.get(context_key, None)
-        if context is not None and not self.config.option.collectonly:
+        # xdist's controller makes no plugin calls: its workers report their own statistics.
+        if context is not None and not self.config.option.collectonly and not self.distributing:
             statistics = context.finish(interrupted)
             if self.is_worker:
                 self.config.workeroutput[_STATS_KEY] = statistics

@@ -178,15 +178,39 @@ def test_a_hung_call_times_out_and_the_next_call_gets_a_fresh_thread(
     assert next_thread not in hung_on
 
 
-def test_a_keyboard_interrupt_reaches_the_caller_and_leaves_the_runner_usable() -> None:
+@pytest.mark.parametrize("error", [KeyboardInterrupt(), SystemExit(0), GeneratorExit()])
+def test_a_base_exception_from_plugin_code_is_carried_as_an_exception(
+    error: BaseException,
+) -> None:
+    """The plugin's own KeyboardInterrupt or SystemExit must not end the caller's run."""
+    from conformance.verdicts import PluginEscape
+
     runner = CallRunner(timeout=5)
 
-    def interrupt() -> None:
-        raise KeyboardInterrupt
+    def escape() -> None:
+        raise error
 
-    with pytest.raises(KeyboardInterrupt):
-        runner.call("interrupt()", interrupt)
+    with pytest.raises(PluginEscape) as raised:
+        runner.call("escape()", escape)
+    assert raised.value.error is error
     assert runner.call("after", lambda: "still works") == "still works"
+
+
+def test_os_exit_from_plugin_code_is_caught_while_guarded() -> None:
+    import os
+
+    from conformance.calling import guard_process_exit
+    from conformance.verdicts import PluginEscape, PluginExited
+
+    runner = CallRunner(timeout=5)
+    guard_process_exit(True)
+    try:
+        with pytest.raises(PluginEscape) as raised:
+            runner.call("exit()", os._exit, 3)
+    finally:
+        guard_process_exit(False)
+    assert isinstance(raised.value.error, PluginExited)
+    assert raised.value.error.code == 3
 
 
 def test_call_concurrently_starts_every_call_together() -> None:
