@@ -143,9 +143,7 @@ def test_a_plugin_that_does_not_import_fails_module_loads_only(
     assert result.ret == INCOMPLETE
     assert {
         k: v for k, v in outcomes(report).items() if v not in ("could-not-check", "not-run")
-    } == {
-        "module.loads": "failed"
-    }
+    } == {"module.loads": "failed"}
     loads = report["checks"][0]
     assert "failed to import" in loads["message"]
     assert "some_sdk_this_plugin_needs" in loads["message"]

@@ -326,7 +326,7 @@ def test_every_hook_in_a_conftest_takes_effect(
     # No --deployment-model-uri: the models hook alone must supply them.
     target = f"--deployment-target={unique()}:/{unique('ns')}"
 
-    result, report = run_kit(
+    _, report = run_kit(
         pytester, target, "--deployment-plugin=plugins_for_kit.recording", "-k", FAST
     )
 

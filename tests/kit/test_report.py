@@ -39,7 +39,9 @@ def test_a_passing_report_validates_and_counts_what_was_created(
 ) -> None:
     log = log_calls_to(monkeypatch, pytester.path / "calls.jsonl")
 
-    result, report = run_kit(pytester, *plugin_args("recording"), "--conformance-certificate=cert.md")
+    result, report = run_kit(
+        pytester, *plugin_args("recording"), "--conformance-certificate=cert.md"
+    )
 
     assert report is not None
     assert result.ret == 0
