@@ -102,7 +102,12 @@ def configuration_page() -> str:
         "`conformance/schemas/profile.schema.json`;",
         "an unknown key or a wrong type stops the run with a message naming the key.",
         "",
-        "| flag | profile key | type | meaning |",
+        "A bad setting (a non-finite timeout, a missing input file, a report path that is a",
+        "folder, an unknown check id in a waiver, an unknown capability) is a usage error, exit",
+        "code 4, found before the first plugin call; the message names the option and where it",
+        "came from.",
+        "",
+        "| command line | profile key | type | meaning |",
         "|---|---|---|---|",
     ]
     for option in OPTIONS:
@@ -110,7 +115,9 @@ def configuration_page() -> str:
         kind = spec.get("type") or ("one of " + ", ".join(spec["enum"]) if "enum" in spec else "")
         meaning = spec.get("description", option.help)
         key = f"`{option.key}`" if option.key in properties else "—"
-        lines.append(f"| `{option.flag}` | {key} | {kind} | {meaning} |")
+        form = option.flag if option.action == "store_true" else f"{option.flag}={option.metavar}"
+        again = " (repeat it)" if option.repeatable else ""
+        lines.append(f"| `{form}`{again} | {key} | {kind} | {meaning} |")
     lines += [
         "",
         "## Example",
