@@ -51,7 +51,7 @@ STAGED_PAGE = HERE / "compatibility.md"
 SHARED = HERE / "shared"
 RUN_TIMEOUT = 1200.0  # seconds for one kit run; SageMaker on moto takes about two minutes
 BUILD_TIMEOUT = 3000.0  # seconds for one pip install; resolving Ray or MLflow takes a while
-FAILING = ("failed", "error")
+FAILING = ("failed", "error", "could-not-check")  # "error": reports of kit 0.1.0
 
 # Every run: MLflow's telemetry off, and any HTTP(S) request that is not for 127.0.0.1 sent to
 # a closed loopback port, so a plugin that tries to reach the internet fails fast and locally.
@@ -232,15 +232,16 @@ class Run:
     def failing(self) -> set[str]:
         """Checks that failed or could not be judged, less those the environment cannot run.
 
-        An expected-to-fail check that passed is reported by pytest as a strict XPASS failure;
-        it counts as failing, since the environment note is then wrong.
+        A waived environment check that passed counts as failing: the environment note is then
+        wrong (the kit reports the waiver stale).
         """
         environment = set(self.target.no_verdict)
+        outcomes = self._outcomes()
         return {
             check_id
-            for check_id, check in self._outcomes().items()
-            if check["outcome"] in FAILING
-            and (check_id not in environment or "XPASS" in check["message"])
+            for check_id, check in outcomes.items()
+            if (check["outcome"] in FAILING and check_id not in environment)
+            or (check_id in environment and check["outcome"] == "passed")
         }
 
     @property
@@ -380,7 +381,9 @@ def render_page(targets: list[Target]) -> str:
             sections.append("")
             continue
         summary = report["summary"]
-        verdict = "conformant" if summary["conformant"] else "not conformant"
+        verdict = summary.get("verdict") or (
+            "conformant" if summary["conformant"] else "not conformant"
+        )
         lines.append(
             f"| {target.title} | {version} | {report['versions'].get('mlflow')} | "
             + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _CAPABILITIES)
