@@ -30,6 +30,7 @@ from benchmarks import (
     reference_predict,
     slow_target,
     store_ops,
+    watchdog_cost,
     xdist_slow,
 )
 
@@ -45,9 +46,10 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
     slow_target.NAME: slow_target.measure,
     default_run_deployments.NAME: default_run_deployments.measure,
     xdist_slow.NAME: xdist_slow.measure,
+    watchdog_cost.NAME: watchdog_cost.measure,
 }
 # Figures that take half a minute or more: only with --all or --only.
-SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME}
+SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME, watchdog_cost.NAME}
 # Units shown without decimals.
 WHOLE_UNITS = {"ms", "B", "ops/s", "deployments"}
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"

@@ -126,6 +126,13 @@ OPTIONS: tuple[Option, ...] = (
         repeatable=True,
     ),
     Option(
+        "--conformance-watchdog",
+        "watchdog",
+        "on (default): a watchdog process ends a plugin call that holds the process past the "
+        "timeout plus 5 s, and reports a run the plugin ended; off: no watchdog",
+        "on|off",
+    ),
+    Option(
         "--conformance-hypothesis",
         "hypothesis",
         "example budget of property-based checks: quick (default; one example for checks that "

@@ -66,6 +66,7 @@ class Profile:
     xfail: dict[str, str] = field(default_factory=dict)
     capabilities: dict[str, bool] = field(default_factory=dict)
     hypothesis: str = "quick"
+    watchdog: bool = True
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
     @classmethod
@@ -181,6 +182,10 @@ def _command_line_settings(option: Any) -> dict[str, Any]:
             if bad:
                 raise ProfileError(f"{spec.flag} takes NAME=on or NAME=off; got {bad}")
             value = {name: state == "on" for name, state in flags.items()}
+        elif spec.key == "watchdog":
+            if value not in ("on", "off"):
+                raise ProfileError(f"{spec.flag} takes on or off; got {value!r}")
+            value = value == "on"
         elif spec.key == "timeout":
             try:
                 value = float(value)

@@ -45,7 +45,7 @@ def _arguments(target_uri: str, options: dict[str, Any]) -> list[str]:
         elif value is not None:
             if key in _PATH_KEYS:
                 value = os.path.abspath(value)  # the run happens in a temporary folder
-            arguments.append(f"{option.flag}={value}")
+            arguments.append(f"{option.flag}={_text(value)}")
     return arguments
 
 

@@ -84,7 +84,8 @@ class ConformanceSession:
         config.stash[context_key] = context
         if config.option.collectonly:
             return
-        if not (config.option.usepdb or getattr(config.option, "trace", False)):
+        debugging = config.option.usepdb or getattr(config.option, "trace", False)
+        if self.profile.watchdog and not debugging:
             # A debugger stopped inside a plugin call is not a hang.
             self.watchdog = Watchdog.start(
                 {
@@ -299,6 +300,7 @@ def _verdict_settings(profile: Profile) -> dict[str, Any]:
         "capabilities_declared_present": sorted(k for k, v in profile.capabilities.items() if v),
         "timeout": profile.timeout,
         "hypothesis": profile.hypothesis,
+        "watchdog": profile.watchdog,
         "sources": dict(profile.sources),
     }
 

@@ -61,6 +61,14 @@ def contract_page() -> str:
         "them. **MUST** failures fail the run; **SHOULD** failures are warnings unless",
         "`--conformance-strict` is given.",
         "",
+        "A run's verdict is `conformant` (every applicable MUST check ran and passed),",
+        "`conformant-with-waivers` (the same, but for MUST checks waived with a reason through",
+        "`--conformance-xfail=ID=REASON`), `not-conformant` (a MUST check failed) or `incomplete`",
+        "(checks were deselected, the run was interrupted or ended by the plugin, or no `module`",
+        "or `core` check was judged). Each check ends `passed`, `failed`, `could-not-check`",
+        "(blocked by another check's failure), `not-applicable` (its capability is absent),",
+        "`waived` or `not-run`; the [quickstart](quickstart.md) shows how each appears in pytest.",
+        "",
     ]
     for capability in Capability:
         checks = [c for c in CATALOGUE if c.capability is capability]
