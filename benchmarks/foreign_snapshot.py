@@ -1,10 +1,10 @@
 """``foreign_snapshot``: what noting a target's foreign resources costs, with 10,000 of them.
 
 A fresh interpreter (``python -m benchmarks.foreign_snapshot N ROUNDS``) creates N deployments
-that are not the kit's (and one endpoint) on a ``memory`` namespace, then per round times the snapshot the kit
-takes before its first create plus the comparison at the end (nothing changed, as for a correct
-plugin). It counts the plugin calls: one listing of each kind per side and no call by name, or
-the harness stops. Goal < 100 ms for both sides together.
+and one endpoint that are not the kit's on a ``memory`` namespace, then per round times the
+snapshot the kit takes before its first create plus the comparison at the end (nothing changed,
+as for a correct plugin). It counts the plugin calls: one listing of each kind per side and no
+call by name, or the harness stops. Goal < 100 ms for both sides together.
 """
 
 from __future__ import annotations
