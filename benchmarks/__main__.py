@@ -20,6 +20,7 @@ from pathlib import Path
 from benchmarks import (
     Figure,
     Settings,
+    default_models_cache,
     default_run_deployments,
     durable_processes,
     foreign_snapshot,
@@ -46,10 +47,16 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
     foreign_snapshot.NAME: foreign_snapshot.measure,
     slow_target.NAME: slow_target.measure,
     default_run_deployments.NAME: default_run_deployments.measure,
+    default_models_cache.NAME: default_models_cache.measure,
     xdist_slow.NAME: xdist_slow.measure,
 }
 # Figures that take half a minute or more: only with --all or --only.
-SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME}
+SLOW = {
+    slow_target.NAME,
+    default_run_deployments.NAME,
+    xdist_slow.NAME,
+    default_models_cache.NAME,
+}
 # Units shown without decimals.
 WHOLE_UNITS = {"ms", "B", "ops/s", "deployments"}
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"

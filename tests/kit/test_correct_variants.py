@@ -132,3 +132,15 @@ def test_a_model_that_predicts_nan_passes_every_must(run_kit_on_plugin) -> None:
     assert run.failing <= allowed, {i: run.check(i)["message"] for i in run.failing}
     assert run.failing == allowed
     assert run.ret == 0
+
+
+def test_good_plugin_passes_with_the_kits_default_models(run_kit_on_plugin) -> None:
+    """The default pyfunc models return a DataFrame and a 2-D array; a plugin whose response
+    class writes them as JSON passes every check with them."""
+    pytest.importorskip("mlflow", reason="the kit's default pyfunc models need MLflow")
+    run = run_kit_on_plugin("good", model_uris=False)
+    absent = EXPLAIN_IDS  # a pyfunc model has no explanation
+    assert run.with_outcome("passed") == ALL_IDS - absent, {
+        i: run.check(i)["message"] for i in run.failing
+    }
+    assert run.ret == 0
