@@ -20,8 +20,10 @@ from pathlib import Path
 from benchmarks import (
     Figure,
     Settings,
+    default_models_cache,
     default_run_deployments,
     durable_processes,
+    foreign_snapshot,
     kit_overhead,
     list_100k,
     memory_per_deployment,
@@ -43,13 +45,21 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
     list_100k.NAME: list_100k.measure,
     memory_per_deployment.NAME: memory_per_deployment.measure,
     durable_processes.NAME: durable_processes.measure,
+    foreign_snapshot.NAME: foreign_snapshot.measure,
     slow_target.NAME: slow_target.measure,
     default_run_deployments.NAME: default_run_deployments.measure,
+    default_models_cache.NAME: default_models_cache.measure,
     xdist_slow.NAME: xdist_slow.measure,
     watchdog_cost.NAME: watchdog_cost.measure,
 }
 # Figures that take half a minute or more: only with --all or --only.
-SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME, watchdog_cost.NAME}
+SLOW = {
+    slow_target.NAME,
+    default_run_deployments.NAME,
+    xdist_slow.NAME,
+    default_models_cache.NAME,
+    watchdog_cost.NAME,
+}
 # Units shown without decimals.
 WHOLE_UNITS = {"ms", "B", "ops/s", "deployments"}
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"

@@ -488,6 +488,27 @@ CATALOGUE: tuple[Check, ...] = (
         "Streaming callers read each chunk as a dict.",
         "Yielding raw bytes or strings.",
     ),
+    # Foreign resources: last, so every other check has had its chance to harm them.
+    Check(
+        "resources.foreign-kept",
+        M,
+        CORE,
+        "Every deployment and endpoint that existed before the run still exists after it.",
+        "Users run the kit against targets that hold production deployments; a create, update "
+        "or delete that loses one of them is the worst harm a plugin can do.",
+        "Deletes that also remove 'orphans' or 'stale' deployments they did not create, deletes "
+        "by prefix or by label selector, endpoint deletes that take their deployments along.",
+    ),
+    Check(
+        "resources.foreign-unchanged",
+        S,
+        CORE,
+        "The deployments that existed before the run keep their listed name, model_uri and flavor.",
+        "A deployment whose model or flavor changed under its owner serves something nobody "
+        "deployed.",
+        "Writes that rewrite every record of the store (migrations, normalisation), updates "
+        "that match deployments by model rather than by name.",
+    ),
 )
 
 _BY_ID = {check.id: check for check in CATALOGUE}

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import pytest
 
     from conformance.api.targets import ModuleInspection
+    from conformance.foreign import Snapshot
+    from conformance.leases import Lease
     from conformance.models import ModelPair
     from conformance.watchdog import Watchdog
 
@@ -66,7 +68,9 @@ class Context:
     runner: CallRunner = field(init=False)
     notes: dict[str, Any] = field(default_factory=dict)
     swept: list[str] = field(default_factory=list)
+    foreign_snapshot: Snapshot | None = None
     current_item: Any = None
+    _lease: Lease | None = None
     _plugin: LoadedPlugin | None = None
     _tracked: TrackedClient | None = None
     _models: ModelPair | None = None
@@ -162,9 +166,36 @@ class Context:
             self._tracked = TrackedClient(plugin.client, self.runner, self.namer)
             if self._watchdog is not None:
                 self._tracked.on_resource = self._watchdog.resource
-            if self.profile.sweep:
-                self.swept = self._tracked.sweep()
+            self._before_first_create(self._tracked)
         return self._tracked
+
+    def _before_first_create(self, tracked: TrackedClient) -> None:
+        """Hold this run's lease, note what the target held before the run, then sweep."""
+        import os
+
+        from conformance.foreign import shared_snapshot, take_snapshot
+        from conformance.leases import Lease, run_is_live
+
+        token = self.namer.token
+        self._lease = Lease(token).take()
+
+        def release() -> None:
+            assert self._lease is not None
+            self._lease.release()
+            run_is_live(token)  # the last process of the run removes the run's files
+
+        self.config.add_cleanup(release)
+        under_xdist = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+        self.foreign_snapshot = (shared_snapshot if under_xdist else take_snapshot)(tracked, token)
+        if self.profile.sweep:
+            result = tracked.sweep()
+            self.swept = result.deleted
+            self.notes["sweep_skipped"] = result.skipped
+
+    def wait_for_background(self) -> None:
+        """Let every scenario started in the background finish."""
+        for pending in list(self._started.values()):
+            pending.join()
 
     def new_raw_client(self) -> Any:
         """A second, untracked client for the same URI, built as MLflow builds clients."""
@@ -319,14 +350,20 @@ class Context:
         name what is left); background scenarios are not waited for then.
         """
         if not interrupted:
-            for pending in list(self._started.values()):
-                pending.join()  # what a background scenario creates must be there to delete
+            self.wait_for_background()  # what a background scenario creates must be deleted
         started = time.perf_counter()
         tracked = self._tracked
         leftovers: list[str] = []
+        foreign: dict[str, list[str]] = {"vanished": [], "changed": []}
         if tracked is not None:
             try:
                 leftovers = tracked.cleanup(settle_seconds=_SETTLE_SECONDS)
+                if self.foreign_snapshot is not None:
+                    from conformance.foreign import compare
+
+                    # The checks judged before cleanup; a delete at cleanup can harm too.
+                    comparison = compare(self.foreign_snapshot, tracked)
+                    foreign = {"vanished": comparison.vanished, "changed": comparison.changed}
             except KeyboardInterrupt:
                 self.notes["cleanup"] = "skipped by a second Ctrl-C"
                 leftovers = [
@@ -334,6 +371,7 @@ class Context:
                     for r in tracked.unsettled()
                 ]
         return {
+            "foreign_after_cleanup": foreign,
             "deployments_created": tracked.deployments_created if tracked else 0,
             "plugin_calls": tracked.calls if tracked else 0,
             "leftovers": leftovers,

@@ -3,10 +3,20 @@
 Model URIs are opaque strings to the kit. Only for its own default models does it know what
 they predict, so only then can it check predictions exactly; otherwise it checks that the two
 models predict differently where they should.
+
+The default models return what real pyfunc models return, not plain lists: the primary a
+pandas DataFrame with float64, float32 and int64 columns and a column of 1-D numpy arrays (as
+embedding models return), the secondary a 2-D numpy array (as ``predict_proba`` returns). A
+plugin that hands such output to a ``PredictionsResponse`` without making it JSON-able then
+fails the predictions checks here, rather than ``mlflow deployments predict`` failing later.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import os
+import shutil
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -14,20 +24,85 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MEMORY_PRIMARY", "MEMORY_SECONDARY", "ModelPair", "default_models"]
+__all__ = [
+    "MEMORY_PRIMARY",
+    "MEMORY_SECONDARY",
+    "PRIMARY_OUTPUT",
+    "SECONDARY_OUTPUT",
+    "SHAPED_OUTPUTS",
+    "ModelPair",
+    "default_models",
+    "models_cache_folder",
+    "shaped",
+]
 
-# What the default models compute on each row (x1, x2) of the default input.
+# What the default models compute on each row (x1, x2) of the default input, and the container
+# each returns it in (see shaped()).
 _WEIGHTS, _BIAS, _CONSTANT = (2.0, -1.0), 0.5, 7.0
-MEMORY_PRIMARY = f"reference:/linear?weights={_WEIGHTS[0]:g},{_WEIGHTS[1]:g}&bias={_BIAS:g}"
-MEMORY_SECONDARY = f"reference:/constant?value={_CONSTANT:g}"
+PRIMARY_OUTPUT, SECONDARY_OUTPUT = "frame", "matrix"
+SHAPED_OUTPUTS = ("array", "matrix", "scalars", "series", "frame")
+MEMORY_PRIMARY = (
+    f"reference:/shaped?output={PRIMARY_OUTPUT}"
+    f"&weights={_WEIGHTS[0]:g},{_WEIGHTS[1]:g}&bias={_BIAS:g}"
+)
+MEMORY_SECONDARY = f"reference:/shaped?output={SECONDARY_OUTPUT}&bias={_CONSTANT:g}"
 
 
-def _linear(frame: Any) -> list[float]:
-    return [float(_WEIGHTS[0] * a + _WEIGHTS[1] * b + _BIAS) for a, b in frame.to_numpy()]
+def shaped(scores: Any, output: str) -> Any:
+    """One score per row, returned in a container real pyfunc models return.
+
+    ``array``: a 1-D float64 array. ``matrix``: a 2-D array, each row (score, -score).
+    ``scalars``: a list of numpy scalars, int64 for whole scores and float32 otherwise.
+    ``series``: a float64 Series named "prediction". ``frame``: a DataFrame with columns
+    prediction (float64), score (float32), positive (int64: 1 when the score is above 0) and
+    embedding (a 1-D float64 array per row: score, -score).
+
+    The pyfunc default models embed this function's source, so it imports what it needs.
+    """
+    import numpy as np
+    import pandas as pd
+
+    values = np.asarray(scores, dtype=np.float64)
+    if output == "array":
+        return values
+    if output == "matrix":
+        return np.column_stack([values, -values])
+    if output == "scalars":
+        return [np.int64(v) if float(v).is_integer() else np.float32(v) for v in values]
+    if output == "series":
+        return pd.Series(values, name="prediction")
+    if output == "frame":
+        return pd.DataFrame(
+            {
+                "prediction": values,
+                "score": values.astype(np.float32),
+                "positive": (values > 0).astype(np.int64),
+                "embedding": [np.array([v, -v]) for v in values],
+            }
+        )
+    raise ValueError(f"unknown output {output!r}: use one of array, matrix, scalars, series, frame")
 
 
-def _constant(frame: Any) -> list[float]:
-    return [_CONSTANT] * len(frame)
+def _linear_scores(frame: Any) -> Any:
+    import numpy as np
+
+    return frame.to_numpy(dtype=float) @ np.array(_WEIGHTS) + _BIAS
+
+
+def _plain(value: Any) -> Any:
+    import json
+
+    from conformance.api.predictions import to_jsonable_bytes
+
+    return json.loads(to_jsonable_bytes(value))
+
+
+def _expect_primary(frame: Any) -> Any:
+    return _plain(shaped(_linear_scores(frame), PRIMARY_OUTPUT))
+
+
+def _expect_secondary(frame: Any) -> Any:
+    return _plain(shaped([_CONSTANT] * len(frame), SECONDARY_OUTPUT))
 
 
 @dataclass(frozen=True)
@@ -37,41 +112,87 @@ class ModelPair:
     primary: str
     secondary: str | None
     source: str
-    expectations: dict[str, Callable[[Any], list[Any]]] = field(default_factory=dict)
+    expectations: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
-    def expected(self, model_uri: str, frame: Any, default_input: bool) -> list[Any] | None:
+    def expected(self, model_uri: str, frame: Any, default_input: bool) -> Any | None:
         """Exact expected predictions, when the model and the input are the kit's own."""
         predict = self.expectations.get(model_uri)
         return predict(frame) if predict is not None and default_input else None
 
 
 _PYFUNC_SOURCE = """
-    # A tiny deterministic model, saved by the conformance kit as MLflow "models from code".
-    import mlflow.models
-    import mlflow.pyfunc
-    import numpy as np
-    import pandas as pd
+# A tiny deterministic model, saved by the conformance kit as MLflow "models from code".
+from __future__ import annotations
+
+from typing import Any
+
+import mlflow.models
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
+
+{shaped}
+
+class KitModel(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        frame = pd.DataFrame(model_input)
+        numbers = frame.select_dtypes("number").to_numpy(dtype=float)
+        return shaped({scores}, {output!r})
 
 
-    class KitModel(mlflow.pyfunc.PythonModel):
-        def predict(self, context, model_input: pd.DataFrame, params=None) -> list[float]:
-            frame = pd.DataFrame(model_input)
-            numbers = frame.select_dtypes("number").to_numpy(dtype=float)
-            return {body}
-
-
-    mlflow.models.set_model(KitModel())
+mlflow.models.set_model(KitModel())
 """
 
+_PYFUNC_MODELS = {
+    "primary": (f"numbers @ np.array([{_WEIGHTS[0]}, {_WEIGHTS[1]}]) + {_BIAS}", PRIMARY_OUTPUT),
+    "secondary": (f"[{_CONSTANT}] * len(frame)", SECONDARY_OUTPUT),
+}
 
-def _save_pyfunc(folder: Path, name: str, body: str) -> str:
+
+def _sources() -> dict[str, str]:
+    function = textwrap.dedent(inspect.getsource(shaped))
+    return {
+        name: _PYFUNC_SOURCE.format(shaped=function, scores=scores, output=output)
+        for name, (scores, output) in _PYFUNC_MODELS.items()
+    }
+
+
+def models_cache_folder() -> Path:
+    """Where the default pyfunc models of this kit version and this MLflow are kept."""
+    import mlflow
+
+    from conformance import __version__
+    from conformance.folders import user_cache_folder
+
+    digest = hashlib.sha256("".join(_sources().values()).encode()).hexdigest()[:12]
+    return user_cache_folder() / "models" / f"{__version__}-mlflow{mlflow.__version__}-{digest}"
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / name / "MLmodel").is_file() for name in _PYFUNC_MODELS)
+
+
+def _save_default_models(folder: Path) -> None:
+    """Save the models into ``folder``, atomically: it appears whole or not at all, so runs
+    started together neither see half a model nor overwrite each other's."""
     import mlflow.pyfunc
 
-    code = folder / f"{name}_model.py"
-    code.write_text(textwrap.dedent(_PYFUNC_SOURCE).replace("{body}", body))
-    destination = folder / name
-    mlflow.pyfunc.save_model(str(destination), python_model=str(code))
-    return str(destination)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Staged next to its final place (never the system temp folder), then renamed in one step.
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, source in _sources().items():
+            code = staging / f"{name}_model.py"
+            code.write_text(source)
+            mlflow.pyfunc.save_model(str(staging / name), python_model=str(code))
+            code.unlink()
+        try:
+            os.rename(staging, folder)
+        except OSError:
+            if not _complete(folder):  # not another run's finished copy: something else
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def default_models(target_name: str) -> ModelPair | None:
@@ -81,22 +202,19 @@ def default_models(target_name: str) -> ModelPair | None:
             MEMORY_PRIMARY,
             MEMORY_SECONDARY,
             "the reference target's built-in models",
-            {MEMORY_PRIMARY: _linear, MEMORY_SECONDARY: _constant},
+            {MEMORY_PRIMARY: _expect_primary, MEMORY_SECONDARY: _expect_secondary},
         )
     from conformance.api._mlflow import mlflow_available
 
     if not mlflow_available():
         return None
-    folder = Path(tempfile.mkdtemp(prefix="conformance-models-"))
-    linear = _save_pyfunc(
-        folder,
-        "linear",
-        f"(numbers @ np.array([{_WEIGHTS[0]}, {_WEIGHTS[1]}]) + {_BIAS}).tolist()",
-    )
-    constant = _save_pyfunc(folder, "constant", f"[{_CONSTANT}] * len(frame)")
+    folder = models_cache_folder()
+    if not _complete(folder):
+        _save_default_models(folder)
+    primary, secondary = (str(folder / name) for name in _PYFUNC_MODELS)
     return ModelPair(
-        linear,
-        constant,
-        f"two pyfunc models saved by the kit under {folder}",
-        {linear: _linear, constant: _constant},
+        primary,
+        secondary,
+        f"two pyfunc models the kit saved once in {folder}",
+        {primary: _expect_primary, secondary: _expect_secondary},
     )

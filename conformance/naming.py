@@ -20,6 +20,7 @@ __all__ = [
     "Namer",
     "is_dns_label",
     "is_kit_name",
+    "kit_token_in_full",
     "new_run_token",
     "run_token_of",
 ]
@@ -31,6 +32,18 @@ KIT_NAME_PATTERN = re.compile(rf"^{_PREFIX}-[a-z0-9]{{6}}-(?:m|w\d+)-[a-z0-9-]*[
 _DNS_LABEL = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 # Anything a run created carries its prefix, even the deliberately hostile names ("../mdc-…").
 _KIT_PREFIX = re.compile(rf"(?:^|/){_PREFIX}-([a-z0-9]{{6}})-(?:m|w\d+)-")
+# Every name a run creates, in full: what a sweep may delete. A look-alike that merely starts
+# like one ("mdc-europe-m-churn", "team/mdc-abc123-w1-model") does not match: its token has no
+# digit or no letter, or its tail is none the kit writes. The alternatives, in order: the
+# fresh names of conformance.naming.Namer ("<purpose>-<n>"), the stateful checks' generated
+# names ("s<4 hex>-<label ending in a letter>"), and names.hostile's three hostile names.
+_TOKEN = r"(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{6}"
+_KIT_NAME_IN_FULL = re.compile(
+    rf"(?P<climb>\.\./)?{_PREFIX}-(?P<token>{_TOKEN})-(?:m|w\d+)-"
+    r"(?P<tail>(?:[a-z0-9]+-)*[0-9]+"
+    r"|s[0-9a-f]{4}-(?:[a-z0-9]+-)*[a-z0-9]*[a-z]"
+    r"|escape|x{300}|ctl\n\t\x1b)"
+)
 
 
 def is_dns_label(name: str) -> bool:
@@ -49,9 +62,23 @@ def run_token_of(name: object) -> str | None:
     return found.group(1) if found else None
 
 
+def kit_token_in_full(name: object) -> str | None:
+    """The token of the run that created ``name`` when the whole name is one the kit writes,
+    else None. Stricter than :func:`run_token_of`: a sweep deletes only what this matches."""
+    found = _KIT_NAME_IN_FULL.fullmatch(name) if isinstance(name, str) else None
+    if found is None or (found["climb"] and found["tail"] != "escape"):
+        return None  # only the escaping name climbs out of its folder
+    return found["token"]
+
+
 def new_run_token() -> str:
-    """Six random lowercase letters and digits, shared by every worker of one run."""
-    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(6))
+    """Six random lowercase letters and digits, at least one of each, shared by every worker of
+    one run. Words ("europe") are never tokens, so names people choose rarely look like the
+    kit's."""
+    while True:
+        token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(6))
+        if any(c.isdigit() for c in token) and any(c.isalpha() for c in token):
+            return token
 
 
 def _worker_tag() -> str:

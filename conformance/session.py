@@ -224,6 +224,7 @@ class ConformanceSession:
             return  # nothing was judged, so there is nothing to report
         self.report.ending = str(RunEnding.INTERRUPTED if interrupted else RunEnding.FINISHED)
         self.report.statistics = _merge(self.worker_statistics)
+        _judge_foreign_after_cleanup(self.report)
         self.report.statistics["seconds"] = round(time.perf_counter() - self._started, 2)
         self.report.plugin = plugin_version(
             _target_name(self.profile.target), self.profile.plugin or self._loaded_module_name()
@@ -320,7 +321,10 @@ def _merge(statistics: list[dict[str, Any]]) -> dict[str, Any]:
         "swept": [],
         "workers": len(statistics),
     }
+    foreign: dict[str, set[str]] = {"vanished": set(), "changed": set()}
     for part in statistics:
+        for key, labels in part.get("foreign_after_cleanup", {}).items():
+            foreign[key].update(labels)
         merged["deployments_created"] += part.get("deployments_created", 0)
         merged["plugin_calls"] += part.get("plugin_calls", 0)
         merged["leftovers"] += part.get("leftovers", [])
@@ -331,4 +335,25 @@ def _merge(statistics: list[dict[str, Any]]) -> dict[str, Any]:
                 notes.setdefault(key, {}).update(value)
             else:
                 notes[key] = value
+    merged["foreign_after_cleanup"] = {key: sorted(labels) for key, labels in foreign.items()}
     return merged
+
+
+def _judge_foreign_after_cleanup(report: Report) -> None:
+    """Fail the foreign-resource checks for harm done after they judged (at cleanup, or by
+    another xdist worker): what was there before the run must still be there at its end."""
+    from conformance.foreign import named
+
+    found = report.statistics.get("foreign_after_cleanup", {})
+    for check_id, key, what in (
+        ("resources.foreign-kept", "vanished", "are gone"),
+        ("resources.foreign-unchanged", "changed", "changed"),
+    ):
+        labels = found.get(key) or []
+        result = report.result(check_id)
+        if labels and result.outcome == str(CheckOutcome.PASSED):
+            result.outcome = str(CheckOutcome.FAILED)
+            result.message = (
+                f"after the kit's cleanup, resources that existed before the run {what}: "
+                f"{named(labels)}"
+            )

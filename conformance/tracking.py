@@ -3,7 +3,7 @@
 It calls each method the way MLflow's CLI does (name, model_uri and flavor positionally;
 ``config=`` and ``endpoint=`` only when the signature takes them), under the run's timeout. It
 records what it creates and, at teardown, deletes it in reverse order. It never deletes a name
-it did not create, except the kit's own leftovers when asked to sweep.
+it did not create, except the kit's own leftovers of finished runs when asked to sweep.
 """
 
 from __future__ import annotations
@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.calling import CallRunner, Outcome, accepts, render_call
-from conformance.naming import Namer, run_token_of
+from conformance.naming import Namer, kit_token_in_full, run_token_of
 from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised, PluginTimedOut
 
-__all__ = ["OPTIONAL_METHODS", "Resource", "TrackedClient", "inherited_from_base"]
+__all__ = [
+    "OPTIONAL_METHODS",
+    "Resource",
+    "SweepResult",
+    "TrackedClient",
+    "inherited_from_base",
+]
 
 # Optional methods and the capability each belongs to.
 OPTIONAL_METHODS = {
@@ -351,19 +357,61 @@ class TrackedClient:
                 found.append(f"{label} (the target could not list {resource.kind}s to tell)")
         return found
 
-    def sweep(self) -> list[str]:
-        """Delete deployments and endpoints that earlier runs of the kit left; name them."""
-        swept: list[str] = []
+    def sweep(self, is_live: Callable[[str], bool | None] | None = None) -> SweepResult:
+        """Delete what earlier, finished runs of the kit left on the target.
+
+        Only names the kit writes, matched in full, of runs that no process on this machine
+        still holds a lease for (``is_live``, by default :func:`conformance.leases.run_is_live`).
+        Every name that resembles the kit's and is spared is reported with the reason.
+        """
+        from conformance.leases import run_is_live
+
+        live = is_live or run_is_live
+        verdicts: dict[str, bool | None] = {}  # one lease question per run, not per name
+        result = SweepResult()
         for kind, deleter in (
             ("deployment", self.delete_deployment),
             ("endpoint", self.delete_endpoint),
         ):
             for name in self.names_listed(kind):
-                token = run_token_of(name)
-                if token is not None and token != self.namer.token:  # never this run's own
+                label = f"{kind} {name}"
+                if run_token_of(name) is None:
+                    continue  # nothing like the kit's: not the sweep's business
+                reason = self._spared(name, verdicts, live)
+                if reason is None:
                     try:
                         deleter(name)
-                    except Exception:
-                        continue
-                    swept.append(f"{kind} {name}")
-        return swept
+                    except Exception as error:
+                        reason = f"its delete failed: {error}"
+                if reason is None:
+                    result.deleted.append(label)
+                else:
+                    result.skipped[label] = reason
+        return result
+
+    def _spared(
+        self, name: str, verdicts: dict[str, bool | None], live: Callable[[str], bool | None]
+    ) -> str | None:
+        """Why the sweep must leave ``name`` alone, or None when it may delete it."""
+        if run_token_of(name) == self.namer.token:
+            return "this run made it"
+        token = kit_token_in_full(name)
+        if token is None:
+            return "it only resembles the kit's names, so it may be someone else's"
+        if token == self.namer.token:
+            return "this run made it"
+        if token not in verdicts:
+            verdicts[token] = live(token)
+        if verdicts[token] is None:
+            return f"this system has no file locks, so whether run {token} is live is unknown"
+        if verdicts[token]:
+            return f"run {token} is still live on this machine"
+        return None
+
+
+@dataclass
+class SweepResult:
+    """What a sweep deleted, and what it left alone with the reason (keys: "<kind> <name>")."""
+
+    deleted: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)

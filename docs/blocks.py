@@ -295,7 +295,11 @@ class Sandbox:
             **os.environ,
             # The interpreter running this, and its console scripts (pytest, mkdocs, mlflow).
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
-            "PYTHONPATH": str(self.site),
+            # The installed examples first, then a checkout already on PYTHONPATH (the kit
+            # under test), rather than whichever copy of the kit is installed.
+            "PYTHONPATH": os.pathsep.join(
+                [str(self.site), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
             "PYTHONDONTWRITEBYTECODE": "1",
             "MLFLOW_DISABLE_TELEMETRY": "true",
             "DO_NOT_TRACK": "1",

@@ -52,6 +52,9 @@ Model URIs
   reference:/linear?weights=w1,w2&bias=b  numeric columns, in order, dotted with the weights,
                                           plus b; one numeric column per weight
   reference:/echo                         the input rows, as records
+  reference:/shaped?output=K&weights=..   linear's scores (or b for every row, without
+                                          weights) in a pyfunc-like container K: array,
+                                          matrix, scalars, series or frame
   With MLflow installed, any other URI (a local path, file:, runs:/, models:/) is loaded
   with mlflow.pyfunc.load_model; without it, install the 'mlflow' extra first.
 

@@ -7,6 +7,10 @@ Built in, deterministic so predictions can be checked exactly:
 - ``reference:/linear?weights=w1,w2,...&bias=b`` predicts, for each row, its numeric columns in
   order dotted with the weights, plus b (default 0).
 - ``reference:/echo`` returns the input rows as records.
+- ``reference:/shaped?output=KIND&weights=w1,w2,...&bias=b`` predicts what ``linear`` does (or
+  b for every row, without weights), in the container real pyfunc models return: KIND is
+  ``array``, ``matrix``, ``scalars``, ``series`` or ``frame`` (see
+  :func:`conformance.models.shaped`). The kit's default models on ``memory`` are two of these.
 
 With MLflow installed, every other URI (a local path, ``file:``, ``runs:/``, ``models:/``) is
 loaded by ``mlflow.pyfunc.load_model``. Nothing here unpickles anything itself.
@@ -35,6 +39,7 @@ __all__ = [
     "LinearModel",
     "Model",
     "PyfuncModel",
+    "ShapedModel",
     "load_model",
 ]
 
@@ -200,15 +205,48 @@ def _echo(params: dict[str, str]) -> EchoModel:
     return EchoModel()
 
 
+@dataclass(frozen=True)
+class ShapedModel(Model):
+    """A linear model's scores (a constant's, without weights) in a pyfunc-like container."""
+
+    output: str
+    scorer: LinearModel | ConstantModel
+
+    def predict(self, frame: pd.DataFrame, params: Params = None) -> Any:
+        from conformance.models import shaped
+
+        return shaped(self.scorer.predict(frame), self.output)
+
+    def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
+        return self.scorer.explain(frame)
+
+
+def _shaped(params: dict[str, str]) -> ShapedModel:
+    from conformance.models import SHAPED_OUTPUTS
+
+    output = params.get("output", "")
+    if output not in SHAPED_OUTPUTS:
+        raise _invalid(
+            f"reference:/shaped needs output= one of {', '.join(SHAPED_OUTPUTS)}; got "
+            f"{output!r}. Write reference:/shaped?output=frame&weights=2,-1&bias=0.5."
+        )
+    bias = _number(params["bias"], "bias") if "bias" in params else 0.0
+    if "weights" in params:
+        return ShapedModel(output, _linear(params))
+    return ShapedModel(output, ConstantModel(bias))
+
+
 # name -> (builder, accepted parameters)
 REFERENCE_MODELS: dict[str, tuple[Callable[[dict[str, str]], Model], tuple[str, ...]]] = {
     "constant": (_constant, ("value",)),
     "linear": (_linear, ("weights", "bias")),
     "echo": (_echo, ()),
+    "shaped": (_shaped, ("output", "weights", "bias")),
 }
 
 _REFERENCE_FORMS = (
-    "reference:/constant?value=V, reference:/linear?weights=w1,w2,...&bias=b, reference:/echo"
+    "reference:/constant?value=V, reference:/linear?weights=w1,w2,...&bias=b, reference:/echo, "
+    "reference:/shaped?output=frame&weights=w1,w2,...&bias=b"
 )
 
 

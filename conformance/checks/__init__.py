@@ -29,6 +29,7 @@ AREAS = (
     "stateful",
     "endpoints",
     "optional",
+    "foreign",
 )
 
 # Areas whose checks only read the shared deployment: one worker can judge them all.
@@ -45,6 +46,7 @@ SLOWEST_FIRST = (
     "bad-model",  # a create that fails fast
     "module",  # no deployment at all
     "config-none",  # one create
+    "foreign",  # one listing per kind: last, once the other checks had their chance to harm
 )
 
 _BODIES: dict[str, CheckBody] = {}

@@ -29,9 +29,12 @@ __all__ = [
     "listed_names",
     "matches",
     "predictions_of",
+    "same_number",
+    "same_values",
     "shared_deployment",
     "shared_outcome",
     "start_shared",
+    "survives_round_trip",
 ]
 
 
@@ -169,16 +172,41 @@ def predictions_of(response: Any, call: str) -> Any:
 
 
 def canonical(value: Any) -> Any:
-    """``value`` as the JSON it serialises to, so values of different types compare."""
-    import orjson
+    """``value`` as plain Python data (lists, dicts, str, int, float, bool, None), so values of
+    different types compare. Unlike strict JSON it keeps NaN, ±inf and -0.0 as they are: a
+    value that survives a round trip must compare equal to itself, and inf must not become null
+    and then equal -inf."""
+    import numpy as np
+    import pandas as pd
 
-    from conformance.api.predictions import to_jsonable_bytes
+    if isinstance(value, float) or value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, dict):
+        return {_canonical_key(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return canonical(value.to_dict(orient="records"))
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        return canonical(value.tolist())
+    if isinstance(value, np.generic):
+        return canonical(value.item())
+    if isinstance(value, (set, frozenset)):
+        return canonical(sorted(value, key=repr))
+    return value
 
-    return orjson.loads(to_jsonable_bytes(value))
+
+def _canonical_key(key: Any) -> Any:
+    import numpy as np
+
+    return key.item() if isinstance(key, np.generic) else key
 
 
 def flat_numbers(predictions: Any) -> list[float] | None:
-    """The predictions as a flat list of floats, or None when they are not all numbers."""
+    """The predictions as a flat list of floats, or None when they are not all numbers.
+
+    A null counts as NaN: strict JSON writers spell NaN that way.
+    """
     import numpy as np
     import pandas as pd
 
@@ -190,16 +218,65 @@ def flat_numbers(predictions: Any) -> list[float] | None:
         return None
 
 
+def same_number(left: float, right: float, tolerance: float = 0.0) -> bool:
+    """Two numbers agree: NaN equals NaN, an infinity only its own sign. With no tolerance
+    the sign of zero counts too, so a round trip that turns -0.0 into 0.0 does not pass."""
+    if math.isnan(left) or math.isnan(right):
+        return math.isnan(left) and math.isnan(right)
+    if tolerance == 0.0:
+        return left == right and math.copysign(1.0, left) == math.copysign(1.0, right)
+    return math.isclose(left, right, rel_tol=tolerance, abs_tol=tolerance)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def same_values(left: Any, right: Any, tolerance: float = 0.0) -> bool:
+    """Two canonical values (see :func:`canonical`) agree, numbers by :func:`same_number`."""
+    if _is_number(left) and _is_number(right):
+        if isinstance(left, int) and isinstance(right, int):
+            return left == right  # exact, even beyond what a float holds
+        return same_number(float(left), float(right), tolerance)
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(
+            same_values(left[key], right[key], tolerance) for key in left
+        )
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(
+            same_values(a, b, tolerance) for a, b in zip(left, right, strict=True)
+        )
+    return type(left) is type(right) and bool(left == right)
+
+
+def survives_round_trip(original: Any, restored: Any) -> bool:
+    """``restored`` holds what ``original`` held: NaN is NaN again, ±inf and -0.0 are kept.
+
+    The response's own equality decides first (the kit's class treats a NaN written as null as
+    kept); otherwise the two are compared value by value, which a dict's ``==`` cannot do for
+    NaN.
+    """
+    try:
+        if restored == original:
+            return True
+    except Exception:
+        pass  # numpy or pandas values refuse a truth value: compare them as values instead
+    try:
+        return same_values(canonical(original), canonical(restored))
+    except Exception:
+        return False
+
+
 def matches(actual: Any, expected: Iterable[float] | Any) -> bool:
-    """True when two predictions agree: numbers to 1e-9, anything else as JSON."""
+    """True when two predictions agree: numbers to 1e-9 (NaN equals NaN), anything else as
+    plain values."""
     left, right = flat_numbers(actual), flat_numbers(expected)
     if left is not None and right is not None:
         return len(left) == len(right) and all(
-            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
-            for a, b in zip(left, right, strict=True)
+            same_number(a, b, tolerance=1e-9) for a, b in zip(left, right, strict=True)
         )
     try:
-        return bool(canonical(actual) == canonical(expected))
+        return same_values(canonical(actual), canonical(expected), tolerance=1e-9)
     except Exception:
         return False
 

@@ -96,13 +96,17 @@ def run_kit_on_plugin(
     pytester.syspathinsert(PLUGINS_DIR)
     monkeypatch.setenv("CI", "1")  # the kit derandomises its property checks in CI
 
-    def run(module: str | None, *args: str, target: str | None = None) -> KitRun:
+    def run(
+        module: str | None, *args: str, target: str | None = None, model_uris: bool = True
+    ) -> KitRun:
+        """``model_uris=False`` leaves the models to the kit: its own default models."""
         name = target or f"kit-{module.replace('_', '-')}-{next(_RUNS)}"
         report = pytester.path / f"report-{next(_RUNS)}.json"
         arguments = [f"--deployment-target={name}", f"--conformance-report={report}"]
         if module is not None:
             arguments.append(f"--deployment-plugin={module}")
-            arguments += [f"--deployment-model-uri={uri}" for uri in MODEL_URIS]
+            if model_uris:
+                arguments += [f"--deployment-model-uri={uri}" for uri in MODEL_URIS]
         # A generous limit turns an unexpected hang into a failure; a run may lower it.
         arguments += ["--conformance-timeout=30", "-p", "no:cacheprovider", *args]
         result = pytester.runpytest(*arguments)

@@ -27,6 +27,7 @@ class Broken:
     violates: str
     also_fails: frozenset[str]
     kit_args: tuple[str, ...] = ()
+    default_models: bool = False  # run with the kit's own models, which need MLflow
 
     @property
     def level(self) -> Level:
@@ -41,13 +42,19 @@ def _declared(path: Path) -> Broken:
     values = {}
     for node in ast.parse(path.read_text()).body:
         target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-        if isinstance(target, ast.Name) and target.id in ("VIOLATES", "ALSO_FAILS", "KIT_ARGS"):
+        if isinstance(target, ast.Name) and target.id in (
+            "VIOLATES",
+            "ALSO_FAILS",
+            "KIT_ARGS",
+            "DEFAULT_MODELS",
+        ):
             values[target.id] = ast.literal_eval(node.value)  # type: ignore[union-attr]
     return Broken(
         path.stem,
         values["VIOLATES"],
         frozenset(values["ALSO_FAILS"]),
         tuple(values.get("KIT_ARGS", ())),
+        bool(values.get("DEFAULT_MODELS", False)),
     )
 
 
@@ -109,7 +116,16 @@ HANGING = "broken_explain_hangs"
 
 @pytest.mark.parametrize("broken", [b for b in BROKEN if b.module != HANGING], ids=_ids)
 def test_kit_catches_the_violation(broken: Broken, run_kit_on_plugin) -> None:
-    assert_caught(broken, run_kit_on_plugin(broken.module, *broken.kit_args))
+    assert_caught(broken, run_broken(broken, run_kit_on_plugin))
+
+
+def run_broken(broken: Broken, run_kit_on_plugin, *extra: str):
+    """The kit's run on ``broken``, with the models it declares it needs."""
+    if broken.default_models:
+        pytest.importorskip("mlflow", reason="the kit's default pyfunc models need MLflow")
+    return run_kit_on_plugin(
+        broken.module, *extra, *broken.kit_args, model_uris=not broken.default_models
+    )
 
 
 def test_a_hanging_call_fails_its_check_and_the_run_goes_on(run_kit_on_plugin) -> None:
@@ -133,9 +149,7 @@ def test_strict_mode_fails_on_should_violations(broken: Broken, run_kit_on_plugi
     """With --conformance-strict a SHOULD failure fails the run. The full run above already
     showed what else fails, so this run keeps to the one check.
     """
-    run = run_kit_on_plugin(
-        broken.module, "--conformance-strict", "-k", broken.violates, *broken.kit_args
-    )
+    run = run_broken(broken, run_kit_on_plugin, "--conformance-strict", "-k", broken.violates)
     assert run.check(broken.violates)["outcome"] == "failed"
     assert run.ret != 0
     assert run.result.parseoutcomes().get("failed") == 1

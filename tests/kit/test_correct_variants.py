@@ -120,3 +120,28 @@ def test_http_error_for_not_found_passes_with_a_warning(run_kit_on_plugin) -> No
         verdict = run.check(check_id)
         assert verdict["outcome"] == "passed"
         assert any("HTTPError" in warning for warning in verdict["warnings"]), verdict
+
+
+def test_a_model_that_predicts_nan_passes_every_must(run_kit_on_plugin) -> None:
+    """NaN comes back from the round trip as NaN: every comparison of predictions takes it as
+    equal. Only strict JSON, a SHOULD, may object to MLflow's NaN token."""
+    from conformance.api._mlflow import mlflow_available
+
+    run = run_kit_on_plugin("variant_predicts_nan")
+    assert run.report["summary"]["must_failures"] == []
+    allowed = {"predictions.strict-json"} if mlflow_available() else set()
+    assert run.failing <= allowed, {i: run.check(i)["message"] for i in run.failing}
+    assert run.failing == allowed
+    assert run.ret == 0
+
+
+def test_good_plugin_passes_with_the_kits_default_models(run_kit_on_plugin) -> None:
+    """The default pyfunc models return a DataFrame and a 2-D array; a plugin whose response
+    class writes them as JSON passes every check with them."""
+    pytest.importorskip("mlflow", reason="the kit's default pyfunc models need MLflow")
+    run = run_kit_on_plugin("good", model_uris=False)
+    absent = EXPLAIN_IDS  # a pyfunc model has no explanation
+    assert run.with_outcome("passed") == ALL_IDS - absent, {
+        i: run.check(i)["message"] for i in run.failing
+    }
+    assert run.ret == 0

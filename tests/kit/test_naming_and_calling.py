@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,15 @@ from plugins_for_kit.kit_helpers import PRIMARY_MODEL, unique
 
 import conformance.api as api
 from conformance.calling import CallRunner, accepts, render_call
+from conformance.leases import Lease, leases_folder, run_is_live
 from conformance.naming import (
     KIT_NAME_PATTERN,
     MAX_LABEL,
     Namer,
     is_dns_label,
     is_kit_name,
+    kit_token_in_full,
+    new_run_token,
 )
 from conformance.profile import Profile, ProfileError, validate
 from conformance.tracking import TrackedClient
@@ -517,15 +521,24 @@ def memory_namespace() -> Iterator[str]:
     drop_store(name)
 
 
+def _finished(token: str) -> bool:
+    """Every run counts as finished: what the sweep decides from names alone."""
+    return False
+
+
 def test_sweep_deletes_only_earlier_kit_runs_leftovers(memory_namespace: str) -> None:
     store = MemoryDeploymentClient(f"memory:/{memory_namespace}")
     for name in ("user-owned", "mdc-old999-m-shared-1", "mdc-abc123-m-mine-1"):
         store.create_deployment(name, PRIMARY_MODEL)
     store.create_endpoint("mdc-old999-w2-endpoint-4")
 
-    swept = _tracked(MemoryDeploymentClient(f"memory:/{memory_namespace}")).sweep()
+    swept = _tracked(MemoryDeploymentClient(f"memory:/{memory_namespace}")).sweep(_finished)
 
-    assert swept == ["deployment mdc-old999-m-shared-1", "endpoint mdc-old999-w2-endpoint-4"]
+    assert swept.deleted == [
+        "deployment mdc-old999-m-shared-1",
+        "endpoint mdc-old999-w2-endpoint-4",
+    ]
+    assert swept.skipped == {"deployment mdc-abc123-m-mine-1": "this run made it"}
     assert {d["name"] for d in store.list_deployments()} == {"user-owned", "mdc-abc123-m-mine-1"}
     assert store.list_endpoints() == []
 
@@ -541,9 +554,10 @@ def test_a_workers_sweep_spares_the_other_workers_of_its_run(
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
     second = _tracked(MemoryDeploymentClient(uri), token="run123")
 
-    swept = second.sweep()
+    swept = second.sweep(_finished)
 
-    assert swept == []
+    assert swept.deleted == []
+    assert swept.skipped == {f"deployment {shared}": "this run made it"}
     assert shared in {d["name"] for d in MemoryDeploymentClient(uri).list_deployments()}
 
 
@@ -654,3 +668,94 @@ def test_a_background_scenario_that_fails_reports_like_one_run_in_place(
         context.scenario("refused", refused)
     with pytest.raises(ZeroDivisionError, match="a defect of the build itself"):
         context.scenario("broken", broken)
+
+
+LOOK_ALIKES = {
+    # Another token than the tracked client's (abc123), whose own names the sweep spares anyway.
+    "deployment": ("mdc-europe-m-churn", "team/mdc-xyz789-w1-model", "mdc-xyz789-w1-model"),
+    "endpoint": ("mdc-europe-m-ep",),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mdc-europe-m-churn",  # a word is never a token
+        "mdc-europe-m-churn-1",
+        "team/mdc-abc123-w1-model",  # only names.hostile's escape climbs, and only with '../'
+        "../mdc-abc123-w1-model-1",
+        "mdc-abc123-w1-model",  # the kit's fresh names end in a number
+        "mdc-europe-m-ep",
+        "mdc-abc123-m-shared-1\n",
+        "mdc-abc123-shared-1",
+    ],
+)
+def test_look_alikes_are_not_kit_names_in_full(name: str) -> None:
+    assert kit_token_in_full(name) is None
+
+
+@pytest.mark.parametrize(
+    "purpose", ["shared", "never-created", "lifecycle", "endpoint", "in-endpoint", ""]
+)
+def test_every_name_the_kit_makes_is_one_in_full(purpose: str) -> None:
+    namer = Namer()
+    hostile = ["../{p}-escape", "{p}-" + "x" * 300, "{p}-ctl\n\t\x1b", "{p}-s00af-ab-3c"]
+    for name in [namer.fresh(purpose), *(h.format(p=namer.prefix) for h in hostile)]:
+        assert kit_token_in_full(name) == namer.token, name
+
+
+def test_run_tokens_mix_letters_and_digits() -> None:
+    tokens = [new_run_token() for _ in range(200)]
+    assert all(any(c.isdigit() for c in t) and any(c.isalpha() for c in t) for t in tokens)
+
+
+def test_sweep_spares_look_alikes_and_says_why(memory_namespace: str) -> None:
+    store = MemoryDeploymentClient(f"memory:/{memory_namespace}")
+    for name in LOOK_ALIKES["deployment"]:
+        store.create_deployment(name, PRIMARY_MODEL)
+    for name in LOOK_ALIKES["endpoint"]:
+        store.create_endpoint(name)
+
+    swept = _tracked(MemoryDeploymentClient(f"memory:/{memory_namespace}")).sweep(_finished)
+
+    assert swept.deleted == []
+    assert set(swept.skipped) == {
+        f"{kind} {name}" for kind, names in LOOK_ALIKES.items() for name in names
+    }
+    assert all("only resembles" in reason for reason in swept.skipped.values())
+    assert {d["name"] for d in store.list_deployments()} == set(LOOK_ALIKES["deployment"])
+
+
+def test_sweep_spares_a_run_that_still_holds_its_lease(
+    memory_namespace: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    store = MemoryDeploymentClient(f"memory:/{memory_namespace}")
+    store.create_deployment("mdc-live42-w0-shared-1", PRIMARY_MODEL)
+    store.create_deployment("mdc-dead42-w0-shared-1", PRIMARY_MODEL)
+    live = Lease("live42").take()
+    dead = Lease("dead42").take()
+    dead.release()  # as the operating system does when a run's process ends
+    try:
+        swept = _tracked(MemoryDeploymentClient(f"memory:/{memory_namespace}")).sweep()
+    finally:
+        live.release()
+
+    assert swept.deleted == ["deployment mdc-dead42-w0-shared-1"]
+    assert swept.skipped == {
+        "deployment mdc-live42-w0-shared-1": "run live42 is still live on this machine"
+    }
+    assert {d["name"] for d in store.list_deployments()} == {"mdc-live42-w0-shared-1"}
+    assert not list(leases_folder().glob("dead42.*")), "a finished run's lease is removed"
+
+
+def test_a_lease_is_live_until_released(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert run_is_live("abc123") is False
+    first, second = Lease("abc123").take(), Lease("abc123").take()  # two workers of one run
+    assert run_is_live("abc123") is True
+    first.release()
+    assert run_is_live("abc123") is True
+    second.release()
+    assert run_is_live("abc123") is False
+    assert str(leases_folder()).startswith(str(tmp_path))

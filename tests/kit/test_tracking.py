@@ -155,6 +155,7 @@ def test_sweep_removes_earlier_runs_leftovers_and_nothing_else(
     store.create_endpoint("user-endpoint")
     store.create_deployment("mdc-abc123-m-shared-1", PRIMARY_MODEL)
     store.create_endpoint("mdc-abc123-w1-endpoint-7")
+    store.create_deployment("mdc-europe-m-churn", PRIMARY_MODEL)  # a user's look-alike
 
     result, report = run_kit(
         pytester, *plugin_args("recording", namespace), "--conformance-sweep", "-k", FAST
@@ -167,7 +168,12 @@ def test_sweep_removes_earlier_runs_leftovers_and_nothing_else(
         "endpoint mdc-abc123-w1-endpoint-7",
     ]
     assert "swept from earlier runs: deployment mdc-abc123-m-shared-1" in result.stdout.str()
-    assert _listed(namespace) == ({"user-owned"}, {"user-endpoint"})
+    assert report["statistics"]["notes"]["sweep_skipped"] == {
+        "deployment mdc-europe-m-churn": (
+            "it only resembles the kit's names, so it may be someone else's"
+        )
+    }
+    assert _listed(namespace) == ({"user-owned", "mdc-europe-m-churn"}, {"user-endpoint"})
     touched = {e["name"] for e in read_log(log) if e["op"] in DELETES}
     assert not touched & {"user-owned", "user-endpoint"}
 

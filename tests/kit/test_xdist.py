@@ -16,11 +16,11 @@ import pytest
 from plugins_for_kit.kit_helpers import (
     CHECK_IDS,
     HYPOTHESIS_HOME,
-    KIT_TESTS_DIR,
     SUBPROCESS_ARGS,
     outcomes,
     read_json,
     read_log,
+    subprocess_pythonpath,
     unique,
 )
 
@@ -77,7 +77,7 @@ def xdist_run(tmp_path_factory: pytest.TempPathFactory) -> XdistRun:
     folder = tmp_path_factory.mktemp("xdist-run")
     (folder / "conftest.py").write_text(textwrap.dedent(CONFTEST))
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    environment["PYTHONPATH"] = str(KIT_TESTS_DIR)
+    environment["PYTHONPATH"] = subprocess_pythonpath()
     environment["HYPOTHESIS_STORAGE_DIRECTORY"] = str(HYPOTHESIS_HOME)
     completed = subprocess.run(
         [

@@ -10,8 +10,10 @@ import good
 from good import run_local, target_help  # noqa: F401
 
 VIOLATES = "deployment.list.reflects-changes"
-# Every check that looks for a new deployment in the listing misses it.
-ALSO_FAILS = {"stateful.lifecycle", "names.hostile"}
+# Every check that looks for a new deployment in the listing misses it; the kit lists once
+# before its first create (to note what the target already held), so even the first listing
+# a check reads is stale.
+ALSO_FAILS = {"stateful.lifecycle", "names.hostile", "deployment.list.returns-dicts"}
 
 
 class Client(good.Client):

@@ -80,11 +80,18 @@ def log_calls_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> Path:
 SUBPROCESS_ARGS = ("-p", "no:cacheprovider", "--assert=plain")
 
 
+def subprocess_pythonpath() -> str:
+    """The tests folder, then what PYTHONPATH already holds: a checkout put there is the kit a
+    subprocess imports, not the installed one."""
+    inherited = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(KIT_TESTS_DIR), *([inherited] if inherited else [])])
+
+
 def prepare_subprocess(monkeypatch: pytest.MonkeyPatch, log: Path | None = None) -> None:
     """Let a subprocess run (and its xdist workers) import plugins_for_kit and log calls."""
     from plugins_for_kit._recording import LOG_ENV
 
-    monkeypatch.setenv("PYTHONPATH", str(KIT_TESTS_DIR))
+    monkeypatch.setenv("PYTHONPATH", subprocess_pythonpath())
     monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(HYPOTHESIS_HOME))
     if log is not None:
         monkeypatch.setenv(LOG_ENV, str(log))

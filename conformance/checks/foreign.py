@@ -1,0 +1,73 @@
+"""Foreign resources: what was on the target before the run is still there, as it was.
+
+These checks come last in the catalogue, and their group last in
+:data:`conformance.checks.SLOWEST_FIRST`, so in a run without xdist they judge after every other
+check. Under xdist they judge on one worker while others may still work; the end of the run
+compares once more, after cleanup (``Context.finish``).
+"""
+
+from __future__ import annotations
+
+from conformance.checks import check
+from conformance.checks._support import LIST_CHECK
+from conformance.context import Context
+from conformance.foreign import Comparison, compare, named
+from conformance.verdicts import CheckFailed, PreconditionFailed
+
+FOREIGN = "foreign"
+
+
+def _exercise(context: Context) -> None:
+    """Create, update and delete one deployment, so that a check selected alone (``-k``) has
+    writes to judge; failures here are other checks' to report."""
+    client, models = context.client, context.models()
+    name = context.namer.fresh("foreign-probe")
+    create = client.attempt(
+        "create_deployment", name, models.primary, context.profile.flavor, context.create_config
+    )
+    if create.ok and models.secondary:
+        client.attempt("update_deployment", name, models.secondary)
+    client.attempt("delete_deployment", name)
+
+
+def _compare(context: Context) -> Comparison:
+    context.wait_for_background()  # a scenario still running could still do harm
+    snapshot = context.foreign_snapshot
+    if snapshot is None:
+        raise PreconditionFailed("no snapshot of the target was taken before the run")
+    if context.client.deployments_created == 0:
+        _exercise(context)
+    return compare(snapshot, context.client)
+
+
+def comparison(context: Context) -> Comparison:
+    """The foreign resources now, compared once per process with the snapshot."""
+    found = context.scenario("foreign resources", _compare)
+    if "deployment" in found.unreadable:
+        raise PreconditionFailed(
+            f"the deployments could not be listed ({found.unreadable['deployment']}); see "
+            f"{LIST_CHECK}"
+        )
+    return found
+
+
+@check("resources.foreign-kept", group=FOREIGN)
+def foreign_kept(context: Context) -> None:
+    found = comparison(context)
+    if "endpoint" in found.unreadable:
+        context.warn(f"endpoints were not compared: {found.unreadable['endpoint']}")
+    if found.vanished:
+        raise CheckFailed(
+            f"{len(found.vanished)} resource(s) that existed before the run, and that the kit "
+            f"never touched, are gone: {named(found.vanished)}"
+        )
+
+
+@check("resources.foreign-unchanged", group=FOREIGN)
+def foreign_unchanged(context: Context) -> None:
+    found = comparison(context)
+    if found.changed:
+        raise CheckFailed(
+            f"{len(found.changed)} resource(s) that existed before the run changed though the "
+            f"kit never touched them: {named(found.changed)}"
+        )
