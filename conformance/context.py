@@ -123,7 +123,9 @@ class Context:
 
                 reason = plugin.load_error or plugin.construct_error
                 pytest.skip(f"the plugin did not load, see module.loads: {reason}")
-            self._tracked = TrackedClient(plugin.client, self.runner, self.namer)
+            self._tracked = TrackedClient(
+                plugin.client, self.runner, self.namer, read_only=self.profile.read_only()
+            )
             if self.profile.sweep:
                 self.swept = self._tracked.sweep()
         return self._tracked

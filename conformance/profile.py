@@ -52,6 +52,13 @@ class Profile:
     xfail: dict[str, str] = field(default_factory=dict)
     capabilities: dict[str, bool] = field(default_factory=dict)
     hypothesis: str = "quick"
+    existing_endpoint: str | None = None
+    existing_deployment: str | None = None
+
+    def read_only(self) -> frozenset[tuple[str, str]]:
+        """What the user lent the kit to read and predict against, never to change."""
+        lent = (("endpoint", self.existing_endpoint), ("deployment", self.existing_deployment))
+        return frozenset((kind, name) for kind, name in lent if name is not None)
 
     @classmethod
     def from_mapping(cls, settings: dict[str, Any]) -> Profile:

@@ -119,3 +119,12 @@ def test_http_error_for_not_found_passes_with_a_warning(run_kit_on_plugin) -> No
         verdict = run.check(check_id)
         assert verdict["outcome"] == "passed"
         assert any("HTTPError" in warning for warning in verdict["warnings"]), verdict
+
+
+def test_predict_by_name_only_leaves_routing_checks_not_applicable(run_kit_on_plugin) -> None:
+    """Whether predict routes by endpoint is found out at run time: refusing it is legal."""
+    run = run_kit_on_plugin("variant_predict_by_name_only")
+    routing = {"endpoint.predict.returns-response", "endpoint.explain.returns-json-able"}
+    assert_skipped_naming(run, routing, "endpoint routing")
+    assert run.with_outcome("passed") == ALL_IDS - routing
+    assert run.ret == 0
