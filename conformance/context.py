@@ -215,7 +215,8 @@ class Context:
             if hooked is not None:
                 self._input, self._input_is_default = hooked, False
             elif self.profile.input:
-                self._input, self._input_is_default = read_input(self.profile.input), False
+                self._input = read_input(self.profile.input, self.profile.input_format)
+                self._input_is_default = False
             else:
                 self._input = default_input()
         return copy.deepcopy(self._input)

@@ -82,6 +82,12 @@ OPTIONS: tuple[Option, ...] = (
         "PATH",
     ),
     Option(
+        "--deployment-input-format",
+        "input_format",
+        "how to read --deployment-input: auto (default), dataframe or json",
+        "FORMAT",
+    ),
+    Option(
         "--deployment-existing-endpoint",
         "existing_endpoint",
         "an endpoint the target already has: read and predicted against, never changed",

@@ -43,6 +43,7 @@ class Profile:
     bad_model_uri: str = DEFAULT_BAD_MODEL_URI
     flavor: str | None = None
     input: str | None = None
+    input_format: str = "auto"
     config: dict[str, Any] = field(default_factory=dict)
     report: str | None = None
     certificate: str | None = None

@@ -121,6 +121,30 @@ def test_http_error_for_not_found_passes_with_a_warning(run_kit_on_plugin) -> No
         assert any("HTTPError" in warning for warning in verdict["warnings"]), verdict
 
 
+def test_chat_target_is_conformant_from_the_command_line(run_kit_on_plugin) -> None:
+    """predict takes only {"messages": [...]}: the input file's object reaches it as a dict."""
+    run = run_kit_on_plugin("variant_chat_messages", "--deployment-input=chat.json")
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    assert run.ret == 0
+    explain_ids = EXPLAIN_IDS | {"endpoint.explain.returns-json-able"}
+    assert_skipped_naming(run, explain_ids, "explain")
+    assert run.with_outcome("passed") == ALL_IDS - explain_ids
+
+
+def test_chat_input_read_as_a_dataframe_fails_on_input(run_kit_on_plugin) -> None:
+    """The CLI's way of reading the file (a one-cell DataFrame) is what such a target refuses."""
+    run = run_kit_on_plugin(
+        "variant_chat_messages",
+        "--deployment-input=chat.json",
+        "--deployment-input-format=dataframe",
+        "-k",
+        "predict.returns-response",
+    )
+    verdict = run.check("predict.returns-response")
+    assert verdict["outcome"] == "failed"
+    assert "takes a chat request" in verdict["message"]
+
+
 def test_predict_by_name_only_leaves_routing_checks_not_applicable(run_kit_on_plugin) -> None:
     """Whether predict routes by endpoint is found out at run time: refusing it is legal."""
     run = run_kit_on_plugin("variant_predict_by_name_only")
@@ -128,3 +152,13 @@ def test_predict_by_name_only_leaves_routing_checks_not_applicable(run_kit_on_pl
     assert_skipped_naming(run, routing, "endpoint routing")
     assert run.with_outcome("passed") == ALL_IDS - routing
     assert run.ret == 0
+
+
+@pytest.mark.parametrize("body", ["scoring_split.json", "instances.json"])
+def test_memory_takes_scoring_protocol_bodies_from_the_command_line(
+    run_kit_on_plugin, body: str
+) -> None:
+    """The configuration page's promise: a scoring-protocol body reaches predict as a dict."""
+    run = run_kit_on_plugin(None, f"--deployment-input={body}", target="memory")
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    assert run.with_outcome("passed") == ALL_IDS
