@@ -154,7 +154,6 @@ class TrackedClient:
             raise ReadOnlyViolation(f"the kit must not change the existing {kind} {name!r}")
 
     def _remember(self, kind: str, name: str, endpoint: str | None = None) -> Resource:
-        self._writable(kind, name)
         with self._lock:
             resource = Resource(kind, name, endpoint)
             self.resources.pop((kind, name), None)  # re-creating moves it to the end
@@ -176,6 +175,7 @@ class TrackedClient:
         config: dict[str, Any] | None = None,
         endpoint: str | None = None,
     ) -> Any:
+        self._writable("deployment", name)
         keywords = self._keywords("create_deployment", config=config, endpoint=endpoint)
         resource = self._remember("deployment", name, endpoint)
         try:
@@ -197,6 +197,7 @@ class TrackedClient:
         config: dict[str, Any] | None = None,
     ) -> list[Outcome]:
         """``copies`` creates of one name, started at the same instant."""
+        self._writable("deployment", name)
         function = self._method("create_deployment")
         keywords = self._keywords("create_deployment", config=config)
         resource = self._remember("deployment", name)
@@ -265,6 +266,7 @@ class TrackedClient:
     # -- endpoints ----------------------------------------------------------------------------
 
     def create_endpoint(self, name: str, config: dict[str, Any] | None = None) -> Any:
+        self._writable("endpoint", name)
         keywords = self._keywords("create_endpoint", config=config)
         resource = self._remember("endpoint", name)
         try:

@@ -162,3 +162,39 @@ def test_memory_takes_scoring_protocol_bodies_from_the_command_line(
     run = run_kit_on_plugin(None, f"--deployment-input={body}", target="memory")
     assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
     assert run.with_outcome("passed") == ALL_IDS
+
+
+READ_ONLY_JUDGED = {
+    "endpoint.get.returns-name",
+    "endpoint.get.missing-raises",
+    "endpoint.list.returns-dicts",
+    "endpoint.dicts-json-able",
+    "endpoint.predict.returns-response",
+}
+
+
+def test_a_read_only_client_has_its_endpoint_reads_judged(run_kit_on_plugin) -> None:
+    """With an existing endpoint named, a client that cannot create one is still judged."""
+    run = run_kit_on_plugin(
+        "variant_read_only_endpoint",
+        "--deployment-existing-endpoint=chat",
+        "--deployment-input=chat.json",
+        "--conformance-capability=core=off",
+    )
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    module_ids = _ids_of(Capability.MODULE, Capability.RUN_LOCAL)
+    assert run.with_outcome("passed") == module_ids | READ_ONLY_JUDGED
+    for check_id in ENDPOINT_IDS - READ_ONLY_JUDGED:
+        message = run.check(check_id)["message"]
+        assert run.check(check_id)["outcome"] == "skipped", check_id
+        assert "create_endpoint() raised NotImplementedError" in message or "'explain'" in message
+    assert run.ret == 0
+
+
+def test_without_an_existing_endpoint_a_read_only_client_is_not_judged(run_kit_on_plugin) -> None:
+    run = run_kit_on_plugin(
+        "variant_read_only_endpoint",
+        "--deployment-input=chat.json",
+        "--conformance-capability=core=off",
+    )
+    assert_skipped_naming(run, ENDPOINT_IDS, "endpoints")
