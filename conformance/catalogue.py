@@ -471,6 +471,93 @@ CATALOGUE: tuple[Check, ...] = (
         "Endpoints group deployments; the grouping must be visible.",
         "Plugins that accept endpoint= and ignore it.",
     ),
+    Check(
+        "endpoint.update.returns",
+        M,
+        ENDPOINTS,
+        "update_endpoint of an existing endpoint returns, and get_endpoint then still returns a "
+        "dict whose 'name' is the endpoint's.",
+        "`mlflow deployments update-endpoint` reports success once the call returns, and "
+        "`get-endpoint` reads the endpoint's dict back right after.",
+        "Updates that raise on a config-less update, or replace the endpoint by something "
+        "without a name.",
+    ),
+    Check(
+        "endpoint.update.missing-raises",
+        M,
+        ENDPOINTS,
+        "update_endpoint of a name that does not exist raises MlflowException and creates nothing.",
+        "`update-endpoint` on a mistyped name must fail where the user can see it, not create a "
+        "second, empty endpoint behind the caller's back.",
+        "Upserting updates; KeyError or TypeError from the plugin's own lookup.",
+    ),
+    Check(
+        "endpoint.update.missing-code",
+        S,
+        ENDPOINTS,
+        "update_endpoint of a missing name raises MlflowException with RESOURCE_DOES_NOT_EXIST.",
+        "Callers tell 'no such endpoint' from 'bad arguments' by the code, as they do for "
+        "deployments.",
+        "INVALID_PARAMETER_VALUE or INTERNAL_ERROR for a missing endpoint.",
+    ),
+    Check(
+        "endpoint.update.bad-config-raises",
+        S,
+        ENDPOINTS,
+        "update_endpoint with a config that is not a dict (the CLI's 'key=value' text passed "
+        "as is) raises MlflowException and leaves the endpoint as it was.",
+        "The CLI always builds a dict, so only Python callers send this; they catch "
+        "MlflowException, and a rejected call must change nothing.",
+        "dict.update() on the given value: ValueError, or a config silently replaced by a string.",
+    ),
+    Check(
+        "endpoint.update.keeps-deployments",
+        M,
+        ENDPOINTS,
+        "Deployments under an endpoint survive update_endpoint and are still listed by "
+        "list_deployments(endpoint=…).",
+        "`update-endpoint` changes a live endpoint's settings; the deployments it serves must "
+        "not vanish with the change.",
+        "Updates that rebuild the endpoint record and drop its members.",
+    ),
+    Check(
+        "endpoint.delete.no-dangling-deployments",
+        M,
+        ENDPOINTS,
+        "delete_endpoint of an endpoint that still holds deployments either refuses with "
+        "MlflowException (both stay), or afterwards no deployment names the deleted endpoint.",
+        "`mlflow deployments list --endpoint`, `get` and cleanup scripts follow a deployment's "
+        "endpoint; a reference to an endpoint that is gone breaks them all.",
+        "Deletes that drop the endpoint and leave its deployments pointing at it.",
+    ),
+    Check(
+        "endpoint.predict.returns-response",
+        M,
+        ENDPOINTS,
+        "Where predict routes by endpoint (predict(None, inputs, endpoint=…) answers), it "
+        "returns a PredictionsResponse with a 'predictions' key.",
+        "`mlflow deployments predict --endpoint` calls predict(None, df, endpoint=…) and then "
+        "result.to_json(); a plain dict crashes it.",
+        "Returning the server's JSON reply as a plain dict.",
+    ),
+    Check(
+        "endpoint.explain.returns-json-able",
+        M,
+        ENDPOINTS,
+        "Where predict routes by endpoint and explain is supported, explain(None, inputs, "
+        "endpoint=…) returns JSON-able output.",
+        "`mlflow deployments explain --endpoint` calls explain(None, df, endpoint=…) and writes "
+        "the result as JSON.",
+        "explain that ignores endpoint= and fails on the missing deployment name; SDK objects.",
+    ),
+    Check(
+        "endpoint.dicts-json-able",
+        S,
+        ENDPOINTS,
+        "The dicts create_endpoint, get_endpoint and list_endpoints return can be written as JSON.",
+        "`get-endpoint` and `list-endpoints` print them, and most callers store them as JSON.",
+        "Datetime values, SDK objects or pydantic models inside or instead of the dicts.",
+    ),
     # Optional methods
     Check(
         "explain.returns-json-able",

@@ -163,7 +163,9 @@ class Context:
                     else "module.loads"
                 )
                 raise PreconditionFailed(f"the plugin did not load, see {owner}: {reason}")
-            self._tracked = TrackedClient(plugin.client, self.runner, self.namer)
+            self._tracked = TrackedClient(
+                plugin.client, self.runner, self.namer, read_only=self.profile.read_only()
+            )
             if self._watchdog is not None:
                 self._tracked.on_resource = self._watchdog.resource
             self._before_first_create(self._tracked)
@@ -282,7 +284,8 @@ class Context:
             if hooked is not None:
                 self._input, self._input_is_default = hooked, False
             elif self.profile.input:
-                self._input, self._input_is_default = read_input(self.profile.input), False
+                self._input = read_input(self.profile.input, self.profile.input_format)
+                self._input_is_default = False
             else:
                 self._input = default_input()
         return copy.deepcopy(self._input)

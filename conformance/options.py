@@ -82,6 +82,24 @@ OPTIONS: tuple[Option, ...] = (
         "PATH",
     ),
     Option(
+        "--deployment-input-format",
+        "input_format",
+        "how to read --deployment-input: auto (default), dataframe or json",
+        "FORMAT",
+    ),
+    Option(
+        "--deployment-existing-endpoint",
+        "existing_endpoint",
+        "an endpoint the target already has: read and predicted against, never changed",
+        "NAME",
+    ),
+    Option(
+        "--deployment-existing-deployment",
+        "existing_deployment",
+        "a deployment under --deployment-existing-endpoint: read, never changed",
+        "NAME",
+    ),
+    Option(
         "--deployment-config",
         "config",
         "target-specific config passed to create",

@@ -57,6 +57,7 @@ class Profile:
     bad_model_uri: str = DEFAULT_BAD_MODEL_URI
     flavor: str | None = None
     input: str | None = None
+    input_format: str = "auto"
     config: dict[str, Any] = field(default_factory=dict)
     report: str | None = None
     certificate: str | None = None
@@ -68,6 +69,13 @@ class Profile:
     hypothesis: str = "quick"
     watchdog: bool = True
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+    existing_endpoint: str | None = None
+    existing_deployment: str | None = None
+
+    def read_only(self) -> frozenset[tuple[str, str]]:
+        """What the user lent the kit to read and predict against, never to change."""
+        lent = (("endpoint", self.existing_endpoint), ("deployment", self.existing_deployment))
+        return frozenset((kind, name) for kind, name in lent if name is not None)
 
     @classmethod
     def from_mapping(
@@ -248,7 +256,7 @@ def check_settings(profile: Profile, check_ids: set[str]) -> None:
         from conformance.inputs import read_input
 
         try:
-            read_input(profile.input)
+            read_input(profile.input, profile.input_format)
         except Exception as error:
             raise ProfileError(
                 f"{profile.origin('input')}: cannot read the sample input {profile.input}: {error}"

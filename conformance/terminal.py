@@ -78,6 +78,8 @@ def write_summary(
         )
     if statistics.get("swept"):
         terminal.write_line(f"swept from earlier runs: {', '.join(statistics['swept'])}")
+    for label, reason in statistics.get("notes", {}).get("sweep_skipped", {}).items():
+        terminal.write_line(f"sweep spared {label}: {reason}")
     for line in publication:
         terminal.write_line(line, red="NOT written" in line)
     verdict = Verdict(summary["verdict"])

@@ -3,7 +3,9 @@
 It calls each method the way MLflow's CLI does (name, model_uri and flavor positionally;
 ``config=`` and ``endpoint=`` only when the signature takes them), under the run's timeout. It
 records what it creates and, at teardown, deletes it in reverse order. It never deletes a name
-it did not create, except the kit's own leftovers of finished runs when asked to sweep.
+it did not create, except the kit's own leftovers of finished runs when asked to sweep, and
+it never creates, updates or deletes an endpoint or deployment the profile names as existing
+(read-only).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised, Pl
 
 __all__ = [
     "OPTIONAL_METHODS",
+    "ReadOnlyViolation",
     "Resource",
     "SweepResult",
     "TrackedClient",
@@ -63,6 +66,10 @@ def _signals_unsupported(error: BaseException) -> bool:
     )
 
 
+class ReadOnlyViolation(RuntimeError):
+    """The kit was about to change something the user lent it read-only: a bug in the kit."""
+
+
 @dataclass
 class Resource:
     """One deployment or endpoint the kit asked for, and what it believes became of it."""
@@ -86,6 +93,8 @@ class TrackedClient:
     calls: int = 0
     # Told of every resource's state, so a watchdog can list what a killed run left behind.
     on_resource: Callable[[Resource], None] | None = None
+    # (kind, name) of what the user lent the kit to read and predict against, never to change.
+    read_only: frozenset[tuple[str, str]] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -145,6 +154,10 @@ class TrackedClient:
                 raise CapabilityAbsent("endpoints", f"{method}() takes no endpoint argument")
         return keywords
 
+    def _writable(self, kind: str, name: str) -> None:
+        if (kind, name) in self.read_only:
+            raise ReadOnlyViolation(f"the kit must not change the existing {kind} {name!r}")
+
     def _remember(self, kind: str, name: str, endpoint: str | None = None) -> Resource:
         with self._lock:
             resource = Resource(kind, name, endpoint)
@@ -174,6 +187,7 @@ class TrackedClient:
         config: dict[str, Any] | None = None,
         endpoint: str | None = None,
     ) -> Any:
+        self._writable("deployment", name)
         keywords = self._keywords("create_deployment", config=config, endpoint=endpoint)
         resource = self._remember("deployment", name, endpoint)
         try:
@@ -199,6 +213,7 @@ class TrackedClient:
         config: dict[str, Any] | None = None,
     ) -> list[Outcome]:
         """``copies`` creates of one name, started at the same instant."""
+        self._writable("deployment", name)
         function = self._method("create_deployment")
         keywords = self._keywords("create_deployment", config=config)
         resource = self._remember("deployment", name)
@@ -221,12 +236,14 @@ class TrackedClient:
         config: dict[str, Any] | None = None,
         endpoint: str | None = None,
     ) -> Any:
+        self._writable("deployment", name)
         keywords = self._keywords("update_deployment", config=config, endpoint=endpoint)
         return self.invoke(
             "update_deployment", name, model_uri=model_uri, flavor=flavor, **keywords
         )
 
     def delete_deployment(self, name: str, endpoint: str | None = None) -> Any:
+        self._writable("deployment", name)
         keywords = self._keywords("delete_deployment", endpoint=endpoint)
         result = self.invoke("delete_deployment", name, **keywords)
         self._mark("deployment", name, "deleted")
@@ -241,11 +258,11 @@ class TrackedClient:
         keywords = self._keywords("get_deployment", endpoint=endpoint)
         return self.invoke("get_deployment", name, **keywords)
 
-    def predict(self, name: str, inputs: Any, endpoint: str | None = None) -> Any:
+    def predict(self, name: str | None, inputs: Any, endpoint: str | None = None) -> Any:
         return self.invoke("predict", name, inputs, **self._keywords("predict", endpoint=endpoint))
 
-    def explain(self, name: str, inputs: Any) -> Any:
-        return self.invoke("explain", name, inputs)
+    def explain(self, name: str | None, inputs: Any, endpoint: str | None = None) -> Any:
+        return self.invoke("explain", name, inputs, **self._keywords("explain", endpoint=endpoint))
 
     def predict_stream(self, name: str, inputs: Any) -> list[Any]:
         """Every chunk the stream yields, read inside the timed call."""
@@ -265,6 +282,7 @@ class TrackedClient:
     # -- endpoints ----------------------------------------------------------------------------
 
     def create_endpoint(self, name: str, config: dict[str, Any] | None = None) -> Any:
+        self._writable("endpoint", name)
         keywords = self._keywords("create_endpoint", config=config)
         resource = self._remember("endpoint", name)
         try:
@@ -279,6 +297,12 @@ class TrackedClient:
         self._set_state(resource, "live")
         return result
 
+    def update_endpoint(self, name: str, config: Any = None) -> Any:
+        self._writable("endpoint", name)
+        return self.invoke(
+            "update_endpoint", name, **self._keywords("update_endpoint", config=config)
+        )
+
     def get_endpoint(self, name: str) -> Any:
         return self.invoke("get_endpoint", name)
 
@@ -286,6 +310,7 @@ class TrackedClient:
         return self.invoke("list_endpoints")
 
     def delete_endpoint(self, name: str) -> Any:
+        self._writable("endpoint", name)
         result = self.invoke("delete_endpoint", name)
         self._mark("endpoint", name, "deleted")
         return result

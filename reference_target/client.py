@@ -212,6 +212,20 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
     # -- scoring --------------------------------------------------------------------------------
 
     def _deployment(self, deployment_name: object, endpoint: object) -> Deployment:
+        """The deployment to score: the one named, or the only one under ``endpoint``.
+
+        `mlflow deployments predict --endpoint E` passes no deployment name; an endpoint that
+        holds exactly one deployment routes to it, as a serving endpoint does.
+        """
+        if deployment_name is None and endpoint is not None:
+            members = self.store.list_deployments(validate_name(endpoint, "endpoint"))
+            if len(members) == 1:
+                return members[0]
+            raise api.MlflowException(
+                f"Endpoint {endpoint!r} holds {len(members)} deployments, so predict cannot pick "
+                "one: name it with predict(deployment_name=..., inputs=..., endpoint=...).",
+                api.INVALID_PARAMETER_VALUE,
+            )
         if deployment_name is None:
             raise api.MlflowException(
                 "Name the deployment to score: predict(deployment_name=..., inputs=...).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,8 @@ def run_kit_on_plugin(
     Each run gets a target name of its own: in-process runs share the target registries.
     """
     pytester.syspathinsert(PLUGINS_DIR)
+    for sample in (PLUGINS_DIR / "inputs").iterdir():  # for KIT_ARGS such as --deployment-input
+        shutil.copy(sample, pytester.path / sample.name)
     monkeypatch.setenv("CI", "1")  # the kit derandomises its property checks in CI
 
     def run(

@@ -145,3 +145,86 @@ def test_good_plugin_passes_with_the_kits_default_models(run_kit_on_plugin) -> N
         i: run.check(i)["message"] for i in run.failing
     }
     assert run.ret == 0
+
+
+def test_chat_target_is_conformant_from_the_command_line(run_kit_on_plugin) -> None:
+    """predict takes only {"messages": [...]}: the input file's object reaches it as a dict."""
+    run = run_kit_on_plugin("variant_chat_messages", "--deployment-input=chat.json")
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    assert run.ret == 0
+    explain_ids = EXPLAIN_IDS | {"endpoint.explain.returns-json-able"}
+    assert_skipped_naming(run, explain_ids, "explain")
+    assert run.with_outcome("passed") == ALL_IDS - explain_ids
+
+
+def test_chat_input_read_as_a_dataframe_fails_on_input(run_kit_on_plugin) -> None:
+    """The CLI's way of reading the file (a one-cell DataFrame) is what such a target refuses."""
+    run = run_kit_on_plugin(
+        "variant_chat_messages",
+        "--deployment-input=chat.json",
+        "--deployment-input-format=dataframe",
+        "-k",
+        "predict.returns-response",
+    )
+    verdict = run.check("predict.returns-response")
+    assert verdict["outcome"] == "failed"
+    assert "takes a chat request" in verdict["message"]
+
+
+def test_predict_by_name_only_leaves_routing_checks_not_applicable(run_kit_on_plugin) -> None:
+    """Whether predict routes by endpoint is found out at run time: refusing it is legal."""
+    run = run_kit_on_plugin("variant_predict_by_name_only")
+    routing = {"endpoint.predict.returns-response", "endpoint.explain.returns-json-able"}
+    assert_skipped_naming(run, routing, "endpoint routing")
+    assert run.with_outcome("passed") == ALL_IDS - routing
+    assert run.ret == 0
+
+
+@pytest.mark.parametrize("body", ["scoring_split.json", "instances.json"])
+def test_memory_takes_scoring_protocol_bodies_from_the_command_line(
+    run_kit_on_plugin, body: str
+) -> None:
+    """The configuration page's promise: a scoring-protocol body reaches predict as a dict."""
+    run = run_kit_on_plugin(None, f"--deployment-input={body}", target="memory")
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    assert run.with_outcome("passed") == ALL_IDS
+
+
+READ_ONLY_JUDGED = {
+    "endpoint.get.returns-name",
+    "endpoint.get.missing-raises",
+    "endpoint.list.returns-dicts",
+    "endpoint.dicts-json-able",
+    "endpoint.predict.returns-response",
+}
+
+
+def test_a_read_only_client_has_its_endpoint_reads_judged(run_kit_on_plugin) -> None:
+    """With an existing endpoint named, a client that cannot create one is still judged."""
+    run = run_kit_on_plugin(
+        "variant_read_only_endpoint",
+        "--deployment-existing-endpoint=chat",
+        "--deployment-input=chat.json",
+        "--conformance-capability=core=off",
+    )
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    module_ids = _ids_of(Capability.MODULE, Capability.RUN_LOCAL)
+    assert run.with_outcome("passed") == module_ids | READ_ONLY_JUDGED
+    routed_explain = {"endpoint.explain.returns-json-able"}
+    needs_own_endpoint = ENDPOINT_IDS - READ_ONLY_JUDGED - routed_explain
+    assert_skipped_naming(run, needs_own_endpoint, "endpoints")
+    assert all(
+        "create_endpoint() raised NotImplementedError" in run.check(i)["message"]
+        for i in needs_own_endpoint
+    )
+    assert_skipped_naming(run, routed_explain, "explain")
+    assert run.ret == 0
+
+
+def test_without_an_existing_endpoint_a_read_only_client_is_not_judged(run_kit_on_plugin) -> None:
+    run = run_kit_on_plugin(
+        "variant_read_only_endpoint",
+        "--deployment-input=chat.json",
+        "--conformance-capability=core=off",
+    )
+    assert_skipped_naming(run, ENDPOINT_IDS, "endpoints")

@@ -88,7 +88,8 @@ def test_every_name_the_kit_creates_is_a_dns_label_with_the_run_prefix(
     # names.hostile tries names no platform accepts, on purpose (teardown retries deleting the
     # refused ones); they still carry the prefix.
     hostile = {e["name"] for e in entries if e["test"] == "names.hostile" and e["op"] in CREATES}
-    ordinary = [e for e in entries if e["name"] not in hostile]
+    # predict(None, ..., endpoint=...) names no deployment: routing by endpoint is checked too.
+    ordinary = [e for e in entries if e["name"] not in hostile and e["name"] is not None]
     assert {e["op"] for e in ordinary} >= {*CREATES, "predict"}
     bad = [
         e["name"]
@@ -204,3 +205,43 @@ def test_an_interrupted_run_still_cleans_up(
     report = read_json(Path(pytester.path / "report.json"))
     assert report["summary"]["leftovers"] == []
     assert report["summary"]["deployments_created"] >= 1
+
+
+def test_an_existing_endpoint_and_deployment_are_read_but_never_changed(
+    run_kit_on_plugin, namespace: str
+) -> None:
+    """The memory target with an endpoint and a deployment lent to the kit: every check passes
+    (the routed predictions go to the lent endpoint) and both are still there afterwards."""
+    from conformance.models import MEMORY_PRIMARY
+
+    lender = _store(namespace)
+    lender.create_endpoint("lent")
+    lender.create_deployment("lent-model", MEMORY_PRIMARY, endpoint="lent")
+    run = run_kit_on_plugin(
+        None,
+        "--deployment-existing-endpoint=lent",
+        "--deployment-existing-deployment=lent-model",
+        target=f"memory:/{namespace}",
+    )
+    assert not run.failing, {i: run.check(i)["message"] for i in run.failing}
+    assert run.check("endpoint.predict.returns-response")["outcome"] == "passed"
+    assert _listed(namespace) == ({"lent-model"}, {"lent"})
+
+
+def test_the_tracked_client_refuses_to_change_what_it_was_lent() -> None:
+    from conformance.calling import CallRunner
+    from conformance.naming import Namer
+    from conformance.tracking import ReadOnlyViolation, TrackedClient
+
+    lent = frozenset({("endpoint", "lent"), ("deployment", "lent-model")})
+    client = TrackedClient(object(), CallRunner(5), Namer(), read_only=lent)
+    for call in (
+        lambda: client.create_endpoint("lent"),
+        lambda: client.update_endpoint("lent", {}),
+        lambda: client.delete_endpoint("lent"),
+        lambda: client.create_deployment("lent-model", PRIMARY_MODEL),
+        lambda: client.update_deployment("lent-model", config={}),
+        lambda: client.delete_deployment("lent-model"),
+    ):
+        with pytest.raises(ReadOnlyViolation, match="must not change the existing"):
+            call()

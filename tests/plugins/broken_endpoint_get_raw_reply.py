@@ -10,7 +10,8 @@ import good
 from good import run_local, target_help  # noqa: F401
 
 VIOLATES = "endpoint.get.returns-name"
-ALSO_FAILS: set[str] = set()
+# The update check reads the endpoint back with get_endpoint: it cannot judge (error).
+ALSO_FAILS = {"endpoint.update.returns"}
 
 
 class Client(good.Client):

@@ -18,6 +18,8 @@ ALSO_FAILS = {
     "names.hostile",
     "stateful.lifecycle",
     "endpoint.lists-its-deployments",
+    "endpoint.update.keeps-deployments",
+    "endpoint.delete.no-dangling-deployments",
 }
 
 

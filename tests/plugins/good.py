@@ -138,8 +138,13 @@ class Client(api.BaseDeploymentClient):
         return models.load_model(check_model_uri(model_uri), flavor)
 
     def _model(self, name: object, endpoint: str | None) -> models.Model:
-        name = check_name(name)
         with self.store.lock:
+            if name is None and endpoint is not None:  # predict --endpoint: its one deployment
+                held = [d for d, r in self.store.deployments.items() if r["endpoint"] == endpoint]
+                if len(held) != 1:
+                    raise invalid(f"Endpoint {endpoint!r} holds {len(held)} deployments; name one.")
+                name = held[0]
+            name = check_name(name)
             self._record(name, endpoint)
             return self.store.served[name]
 
@@ -235,6 +240,8 @@ class Client(api.BaseDeploymentClient):
             return public(self.store.endpoints[name])
 
     def update_endpoint(self, endpoint: str, config: dict[str, Any] | None = None) -> None:
+        if not isinstance(config, (dict, type(None))):
+            raise invalid(f"config must be a dict or None; got {type(config).__name__}.")
         with self.store.lock:
             if endpoint not in self.store.endpoints:
                 raise missing("endpoint", endpoint)
