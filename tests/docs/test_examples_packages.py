@@ -95,4 +95,4 @@ def test_the_broken_report_names_every_mistake_the_plugin_makes() -> None:
     for comment, check_id in mistakes.items():
         assert comment in " ".join(source.split()), comment
         assert check_id in failing, f"REPORT.md does not name {check_id}"
-    assert "**Verdict: not conformant**" in report
+    assert "**Verdict: not-conformant**" in report

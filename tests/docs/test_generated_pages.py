@@ -26,4 +26,4 @@ def test_contract_page_names_every_check_with_level_and_clause() -> None:
 def test_configuration_page_lists_every_option() -> None:
     page = (DOCS / "configuration.md").read_text()
     for option in OPTIONS:
-        assert f"`{option.flag}`" in page
+        assert f"`{option.flag}" in page

@@ -218,7 +218,12 @@ def test_a_read_only_client_has_its_endpoint_reads_judged(run_kit_on_plugin) -> 
         for i in needs_own_endpoint
     )
     assert_skipped_naming(run, routed_explain, "explain")
-    assert run.ret == 0
+    # With core declared absent no deployment check is judged: the verdict says so.
+    assert run.report["summary"]["verdict"] == "incomplete"
+    assert (
+        "no check of the 'core' capability was judged"
+        in (run.report["summary"]["incomplete_because"])
+    )
 
 
 def test_without_an_existing_endpoint_a_read_only_client_is_not_judged(run_kit_on_plugin) -> None:

@@ -21,6 +21,10 @@ from conformance.judgement import EXIT_CODES, Verdict
 from conftest import MODEL_URIS, PLUGINS_DIR, KitRun, RunKit
 
 ROOT = Path(__file__).resolve().parents[2]
+PLUGINS_DIR = ROOT / "tests" / "plugins"
+MODEL_URIS = ("reference:/linear?weights=2,-1&bias=0.5", "reference:/constant?value=7")
+KitRun = Any  # conftest.KitRun: one run of the kit, from the run_kit_on_plugin fixture
+RunKit = Any
 INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
 
 
