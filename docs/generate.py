@@ -61,19 +61,30 @@ def contract_page() -> str:
         "them. **MUST** failures fail the run; **SHOULD** failures are warnings unless",
         "`--conformance-strict` is given.",
         "",
+        "The MLflow column is the release that brought what the clause relies on (the",
+        "deployments API in 1.9, `mlflow deployments predict` in 1.12, `explain` in 1.19, the",
+        "endpoint methods and commands in 1.26, PredictionsResponse in 2.0, `predict_stream` in",
+        "2.12). Under an older MLflow, a clause that needs a later feature is not applicable.",
+        "",
     ]
     for capability in Capability:
         checks = [c for c in CATALOGUE if c.capability is capability]
         if not checks:
             continue
-        lines += [f"## Capability `{capability}`", "", "| id | level | clause |", "|---|---|---|"]
-        lines += [f"| `{c.id}` | {c.level} | {c.clause} |" for c in checks]
+        lines += [
+            f"## Capability `{capability}`",
+            "",
+            "| id | level | MLflow | clause |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| `{c.id}` | {c.level} | {c.since_mlflow}+ | {c.clause} |" for c in checks]
         lines.append("")
         for check in checks:
             lines += [
                 f"### `{check.id}`",
                 "",
-                f"**{check.level}** · capability `{check.capability}` · since {check.since}",
+                f"**{check.level}** · capability `{check.capability}` · since {check.since} · "
+                f"MLflow {check.since_mlflow} and later",
                 "",
                 check.clause,
                 "",
