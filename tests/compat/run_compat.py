@@ -526,44 +526,42 @@ def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
 def _mlflow_table(matrix: Matrix) -> list[str]:
     """The kit's own targets under each MLflow it supports, and what was not applicable where."""
     versions = list(matrix.mlflow)
-    header = [f"MLflow {matrix.release(v)}" if matrix.release(v) else "no MLflow" for v in versions]
+    labels = {
+        v: f"MLflow {matrix.release(v)}" if matrix.release(v) else "no MLflow" for v in versions
+    }
     lines = [
         "## MLflow versions",
         "",
-        "The kit runs with MLflow 2.9 and later, and without MLflow at all. Under each release "
+        "The kit supports MLflow 2.9 and later, and runs without MLflow at all. Under each release "
         "below, `make compat` certifies the reference target and the tutorial's plugin with a "
         "default run (mlflow-skinny from PyPI, one virtual environment per release); the tests "
         "in tests/compat assert these verdicts. A clause whose feature an older MLflow lacks "
         "(`predict_stream` before 2.12, the endpoint methods before 1.26) is not applicable "
         "under it; the [contract](contract.md) gives each clause's release.",
         "",
-        "| target | " + " | ".join(header) + " |",
+        "| target | " + " | ".join(labels.values()) + " |",
         "|---|" + "---|" * len(versions),
     ]
-    notes: list[str] = []
+    # Each check without a verdict, with its reason, and the releases it had none under.
+    no_verdict: dict[tuple[str, str, str], list[str]] = {}
     for subject in matrix.subjects.values():
         cells = []
         for version in versions:
             report = _read(matrix.report_path(version, subject.name))
             cells.append(f"**{_verdict(report)}**" if report else "not run")
-            if report:
-                notes += _no_verdict_note(subject, version, header[versions.index(version)], report)
+            for check in report.get("checks", []):
+                if check["outcome"] in NO_VERDICT:
+                    key = (subject.title, check["id"], check["message"])
+                    no_verdict.setdefault(key, []).append(labels[version])
         lines.append(f"| {subject.title} | " + " | ".join(cells) + " |")
     lines.append("")
-    if notes:
-        lines += ["Checks that gave no verdict:", "", *notes, ""]
+    if no_verdict:
+        lines += ["Checks without a verdict:", ""]
+        for (title, check_id, reason), where in no_verdict.items():
+            under = "every release" if len(where) == len(versions) else ", ".join(where)
+            lines.append(f"- {title}, `{check_id}` under {under}: {_escape(reason[:200])}.")
+        lines.append("")
     return lines
-
-
-def _no_verdict_note(
-    subject: Subject, version: str, mlflow: str, report: dict[str, Any]
-) -> list[str]:
-    """One line for a subject's run: its counts and the checks that gave no verdict, with why."""
-    skipped = [c for c in report["checks"] if c["outcome"] in NO_VERDICT]
-    if not skipped:
-        return []
-    reasons = "; ".join(f"`{c['id']}` ({_escape(c['message'][:160])})" for c in skipped)
-    return [f"- {subject.title}, {mlflow}: {reasons}."]
 
 
 def _stable(uri: str) -> str:
