@@ -436,33 +436,43 @@ def subject_arguments(subject: Subject, folder: Path, report: Path) -> list[str]
 
 # -- the page ----------------------------------------------------------------------------------
 
-_CAPABILITIES = ("module", "core", "endpoints", "explain", "stream", "run_local")
+# The matrix's columns, each the capabilities it judges: run_local, a module-level function
+# with one check, shares the module's column so that the matrix fits the page.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "module": ("module", "run_local"),
+    "core": ("core",),
+    "endpoints": ("endpoints",),
+    "explain": ("explain",),
+    "stream": ("stream",),
+}
 # Outcomes that give no verdict on the plugin, under the report's old names and its new ones.
 NO_VERDICT = ("skipped", "xfailed", "not-applicable", "not-run", "waived")
 LEGEND = (
-    "A cell gives the capability's verdict: **ok** (every check passed), the number of MUST "
-    "and SHOULD clauses it breaks, **absent** (the client does not implement it or declares it "
-    "absent) or **—** (not checked here). Each plugin's section below the table says why."
+    "A cell gives the capabilities' verdict: **ok** (every check passed), the number of MUST "
+    "and SHOULD clauses broken, **absent** (the client does not implement them or declares them "
+    "absent) or **—** (not checked here). The module column covers run_local too. Each "
+    "plugin's section below the table says why."
 )
 
 
-def _cell(report: dict[str, Any], capability: str, environment: set[str]) -> str:
-    """One short verdict for a capability of a published client."""
-    state = report.get("capabilities", {}).get(capability, "not checked")
-    if state == "not checked":
+def _cell(report: dict[str, Any], capabilities: tuple[str, ...], environment: set[str]) -> str:
+    """One short verdict for some capabilities of a published client."""
+    states = [report.get("capabilities", {}).get(c, "not checked") for c in capabilities]
+    if all(state == "not checked" for state in states):
         return "—"
-    if state != "supported":
+    if "supported" not in states:
         return "absent"
     checks = [
         c
         for c in report.get("checks", [])
-        if c["capability"] == capability and c["id"] not in environment
+        if c["capability"] in capabilities and c["id"] not in environment
     ]
     counts = {
         level: sum(c["level"] == level and c["outcome"] in FAILING for c in checks)
         for level in ("MUST", "SHOULD")
     }
-    broken = [f"{count} {level}" for level, count in counts.items() if count]
+    # A no-break space keeps each count on one line with its level.
+    broken = [f"{count}\u00a0{level}" for level, count in counts.items() if count]
     return ", ".join(broken) or "ok"
 
 
@@ -495,8 +505,8 @@ def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
         "",
         LEGEND,
         "",
-        "| plugin | MLflow | " + " | ".join(_CAPABILITIES) + " | verdict |",
-        "|---|---|" + "---|" * len(_CAPABILITIES) + "---|",
+        "| plugin | " + " | ".join(_COLUMNS) + " | verdict |",
+        "|---|" + "---|" * len(_COLUMNS) + "---|",
     ]
     sections: list[str] = []
     for target in targets:
@@ -505,8 +515,8 @@ def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
         if target.blocked or not report:
             why = target.blocked or "not run yet: `make compat`"
             lines.append(
-                f"| {target.title} | {meta.get('mlflow_version', '')} | "
-                + " | ".join("—" for _ in _CAPABILITIES)
+                f"| {target.title} (MLflow {meta.get('mlflow_version', '?')}) | "
+                + " | ".join("—" for _ in _COLUMNS)
                 + " | not certified |"
             )
             sections += [f"### {target.title}", "", f"Not certified here: {why}", ""]
@@ -514,8 +524,8 @@ def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
             sections.append("")
             continue
         lines.append(
-            f"| {target.title} | {report['versions'].get('mlflow')} | "
-            + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _CAPABILITIES)
+            f"| {target.title} (MLflow {report['versions'].get('mlflow')}) | "
+            + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _COLUMNS.values())
             + f" | **{_verdict(report)}** |"
         )
         sections += _section(target, report)
