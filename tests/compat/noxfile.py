@@ -59,16 +59,22 @@ def _certify(
     env: dict[str, str],
     folder: Path,
 ) -> None:
-    """Run the kit from ``folder`` and record the time it took beside its report."""
+    """Run the kit from ``folder`` and record the time it took beside its report.
+
+    The record is written even when the kit itself breaks, so that run_compat.py tells a kit
+    that ran and wrote no report from an environment that could not be built.
+    """
     started = time.perf_counter()
-    with session.chdir(folder):
-        # The kit exits 1 for a plugin that fails a check: a verdict, not a broken session.
-        session.run("python", "-m", "pytest", *arguments, env=env, success_codes=[0, 1])
-    timing = {
-        "environment_seconds": environment_seconds,
-        "run_seconds": round(time.perf_counter() - started, 1),
-    }
-    run_compat.timing_path(report).write_text(json.dumps(timing) + "\n")
+    try:
+        with session.chdir(folder):
+            # The kit exits 1 for a plugin that fails a check: a verdict, not a broken session.
+            session.run("python", "-m", "pytest", *arguments, env=env, success_codes=[0, 1])
+    finally:
+        timing = {
+            "environment_seconds": environment_seconds,
+            "run_seconds": round(time.perf_counter() - started, 1),
+        }
+        run_compat.timing_path(report).write_text(json.dumps(timing) + "\n")
 
 
 @nox.session(python=None)

@@ -145,8 +145,7 @@ def test_no_verdict_checks_do_not_overlap_plugin_failures(target: run_compat.Tar
 
 def test_requirements_pin_every_package() -> None:
     for target in run_compat.all_targets():
-        lines = (target.folder / "requirements.txt").read_text().splitlines()
-        pins = [line for line in lines if line.strip() and not line.startswith("#")]
+        pins = target.requirements
         assert pins and all("==" in line for line in pins), target.name
 
 
@@ -237,3 +236,15 @@ def test_page_matrices_hold_one_short_verdict_per_cell_in_plain_text() -> None:
     assert not any(mark in page for mark in ("\u2705", "\u274c", "\u26a0"))
     for release in filter(None, (MATRIX.release(v) for v in MATRIX.mlflow)):
         assert f"MLflow {release}" in page
+
+
+def test_only_a_session_that_never_ran_the_kit_blames_the_environment() -> None:
+    target = run_compat.Target.load("crusoe")
+    output = "ERROR: No matching distribution found for mlflow-crusoe==9.9"
+    unbuilt = run_compat.Run(target, 1, 1.0, output, {}, {})
+    assert "No matching distribution found" in unbuilt.build_error
+    # The kit ran (its timing was recorded) but wrote no report: a failure, not a skip.
+    crashed = run_compat.Run(target, 1, 1.0, output, {}, {"run_seconds": 1.0})
+    assert crashed.build_error == ""
+    assert not crashed.matches
+    assert "no report was written" in crashed.mismatch()
