@@ -228,15 +228,16 @@ class Run:
     def failing(self) -> set[str]:
         """Checks that failed or could not be judged, less those the environment cannot run.
 
-        An expected-to-fail check that passed is reported by pytest as a strict XPASS failure;
-        it counts as failing, since the environment note is then wrong.
+        An environment check that passed counts as failing, since its note is then wrong: kits
+        that waive it report it passed (the waiver stale), older kits a strict XPASS failure.
         """
         environment = set(self.target.no_verdict)
         return {
             check_id
             for check_id, check in self._outcomes().items()
-            if check["outcome"] in FAILING
-            and (check_id not in environment or "XPASS" in check["message"])
+            if (check["outcome"] in FAILING and check_id not in environment)
+            or (check_id in environment and check["outcome"] == "passed")
+            or (check["outcome"] in FAILING and "XPASS" in check["message"])
         }
 
     @property
@@ -276,9 +277,7 @@ class MatrixRun:
 
     @property
     def verdict(self) -> str:
-        if not self.report:
-            return "not run"
-        return "conformant" if self.report["summary"]["conformant"] else "not conformant"
+        return _verdict(self.report) if self.report else "not run"
 
     @property
     def failing(self) -> set[str]:
@@ -482,7 +481,10 @@ def _escape(text: str) -> str:
 
 
 def _verdict(report: dict[str, Any]) -> str:
-    return "conformant" if report["summary"]["conformant"] else "not conformant"
+    """The report's verdict word: 'conformant', 'not-conformant' and, from newer kits,
+    'conformant-with-waivers' or 'incomplete'."""
+    summary = report["summary"]
+    return summary.get("verdict") or ("conformant" if summary["conformant"] else "not-conformant")
 
 
 def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
@@ -526,7 +528,7 @@ def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
         lines.append(
             f"| {target.title} (MLflow {report['versions'].get('mlflow')}) | "
             + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _COLUMNS.values())
-            + f" | **{_verdict(report)}** |"
+            + f" | **{_verdict(report).replace('-', ' ')}** |"
         )
         sections += _section(target, report)
     lines += ["", *sections]
@@ -558,7 +560,7 @@ def _mlflow_table(matrix: Matrix) -> list[str]:
         cells = []
         for version in versions:
             report = _read(matrix.report_path(version, subject.name))
-            cells.append(f"**{_verdict(report)}**" if report else "not run")
+            cells.append(f"**{_verdict(report).replace('-', ' ')}**" if report else "not run")
             for check in report.get("checks", []):
                 if check["outcome"] in NO_VERDICT:
                     key = (subject.title, check["id"], check["message"])
