@@ -51,8 +51,10 @@ test-core: $(VENV)/.installed
 test-mlflow: $(VENV_MLFLOW)/.installed
 	$(VENV_MLFLOW)/bin/python -m pytest tests $(TEST_FLAGS)
 
-# Published plugins, each in its own venv (built once per machine, under ~/.cache); a target
-# whose venv cannot be built here is skipped with pip's reason.
+# Published plugins, and the reference target and the tutorial plugin under each supported
+# MLflow (tests/compat/mlflow-matrix.json), each in a nox venv built once per machine under
+# ~/.cache and rebuilt only when its inputs change; a published target whose venv cannot be
+# built here is skipped with pip's reason.
 test-compat: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest tests/compat -m compat $(PYTEST_FLAGS)
 

@@ -7,7 +7,7 @@ The pytest items, the docs page, the JSON report and the certificate are all bui
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["CATALOGUE", "Capability", "Check", "Level", "by_id"]
 
@@ -47,7 +47,26 @@ class Check:
     why: str
     broken_by: str = ""
     since: str = "0.1.0"
+    # The MLflow release that brought what the clause relies on (one of the MLFLOW_* constants
+    # below): under an older MLflow the clause has nothing to hold the plugin to.
+    since_mlflow: str = field(kw_only=True)
 
+
+# When MLflow added each part of the API the clauses rely on, from MLflow's changelog.
+# 1.9: the mlflow.deployments plugin API (entry points, BaseDeploymentClient, run_local,
+#      target_help, the create/update/delete/list/get commands).
+MLFLOW_DEPLOYMENTS = "1.9"
+# 1.12: `mlflow deployments predict`, the caller that sends a plugin's predict its inputs.
+MLFLOW_PREDICT_CLI = "1.12"
+# 1.19: `mlflow deployments explain`.
+MLFLOW_EXPLAIN = "1.19"
+# 1.26: the endpoint methods of BaseDeploymentClient and the `*-endpoint` commands.
+MLFLOW_ENDPOINTS = "1.26"
+# 2.0: predict answers a PredictionsResponse ({"predictions": ...}), with MLflow 2's scoring
+#      protocol; before it, predict was documented as returning a DataFrame, Series or array.
+MLFLOW_PREDICTIONS_RESPONSE = "2.0"
+# 2.12: BaseDeploymentClient.predict_stream (2.12.1; 2.12.0 was withdrawn from PyPI).
+MLFLOW_PREDICT_STREAM = "2.12"
 
 M, S = Level.MUST, Level.SHOULD
 MODULE, CORE, ENDPOINTS = Capability.MODULE, Capability.CORE, Capability.ENDPOINTS
@@ -62,6 +81,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The target URI resolves to a plugin module that imports and whose client constructs.",
         "Nothing else can be judged until MLflow can load the plugin and build its client.",
         "Entry points that name a class instead of a module; import errors.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "module.one-client-class",
@@ -71,6 +91,7 @@ CATALOGUE: tuple[Check, ...] = (
         "MLflow's loader counts every client class it finds, imported ones included, and refuses "
         "a module with none or with several.",
         "Modules that import a second client class, or the base class itself, by name.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "module.has-run-local-and-target-help",
@@ -79,6 +100,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The module defines run_local and target_help at module level.",
         "MLflow refuses to load a plugin module that lacks either function.",
         "Plugins that keep run_local as a method of the client class.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "module.target-help-returns-text",
@@ -87,6 +109,7 @@ CATALOGUE: tuple[Check, ...] = (
         "target_help() returns a non-empty string.",
         "`mlflow deployments help -t <target>` prints it: users learn the URI and config there.",
         "Helpers that return None or print instead of returning.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "module.run-local-signature",
@@ -96,6 +119,7 @@ CATALOGUE: tuple[Check, ...] = (
         "MLflow documents run_local(target, name, …) but calls run_local(name, model_uri, flavor, "
         "config); a plugin that follows the documentation receives every argument shifted by one.",
         "Plugins written from the documented signature.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Create
     Check(
@@ -105,6 +129,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_deployment returns a dict whose 'name' is the requested name.",
         "Callers and MLflow's CLI read the name back from the returned dict.",
         "Returning None, the raw server reply, or a sanitised name.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.create.returns-flavor",
@@ -114,6 +139,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments create` prints deployment['flavor'] and crashes with KeyError "
         "without it.",
         "Returning only {'name': …}.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.create.blocks-until-ready",
@@ -122,6 +148,7 @@ CATALOGUE: tuple[Check, ...] = (
         "When create_deployment returns, predict on the new deployment works.",
         "Create is blocking by default: scripts predict right after it.",
         "Returning as soon as the request is accepted.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "deployment.create.conflict-raises",
@@ -130,6 +157,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Creating a name that is in use raises.",
         "A silent redeploy replaces a model somebody else is serving.",
         "Plugins that overwrite, redeploy or bump a version instead of refusing.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.create.conflict-keeps-existing",
@@ -138,6 +166,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A refused conflicting create leaves the existing deployment serving as before.",
         "A rejected call must change nothing.",
         "Plugins that tear the old deployment down before noticing the conflict.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "deployment.create.bad-model-raises",
@@ -146,6 +175,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_deployment with a model URI that cannot resolve raises.",
         "A deployment of nothing fails later, far from its cause.",
         "Plugins that accept any string and fail at predict time.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.create.bad-model-leaves-nothing",
@@ -154,6 +184,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A failed create leaves no deployment behind.",
         "A half-created deployment blocks the name and costs money on real targets.",
         "Plugins that register the name before loading the model.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.create.config-none",
@@ -162,6 +193,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_deployment works with config=None.",
         "config is optional in the API; Python callers omit it.",
         "config.get(...) on None: AttributeError or TypeError.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Get and list
     Check(
@@ -171,6 +203,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_deployment returns a dict whose 'name' is the requested name.",
         "The API guarantees the 'name' key.",
         "Raw server JSON or boto3 dicts without 'name'; renamed deployments.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.get.missing-raises",
@@ -179,6 +212,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_deployment of a name that does not exist raises.",
         "Callers tell 'missing' from 'present' by the exception.",
         "Returning None or an empty dict.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.list.returns-dicts",
@@ -187,6 +221,7 @@ CATALOGUE: tuple[Check, ...] = (
         "list_deployments returns a list of dicts, each with a 'name'.",
         "The API guarantees a list of dicts with 'name'.",
         "Lists of plain strings, or the server's raw reply.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.list.reflects-changes",
@@ -195,6 +230,7 @@ CATALOGUE: tuple[Check, ...] = (
         "list_deployments shows a deployment after create and no longer after delete.",
         "Stale lists make cleanup scripts delete the wrong thing or nothing.",
         "Caches that are never refreshed.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.dicts-json-able",
@@ -203,6 +239,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The dicts create, get and list return can be written as JSON.",
         "The CLI and most callers print or store them as JSON.",
         "Datetime objects, SDK response objects or numpy values inside the dicts.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Update
     Check(
@@ -212,6 +249,7 @@ CATALOGUE: tuple[Check, ...] = (
         "When update_deployment with a new model_uri returns, predictions come from the new model.",
         "Update is blocking by default: the next request must see the new model.",
         "Plugins that ignore model_uri, or return before the rollout completes.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "deployment.update.config-only-keeps-model",
@@ -220,6 +258,7 @@ CATALOGUE: tuple[Check, ...] = (
         "update_deployment with only a config keeps the current model serving.",
         "A config change must not drop or replace the model.",
         "Plugins that crash when model_uri is None, or redeploy an empty model.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "deployment.update.flavor-needs-model",
@@ -228,6 +267,7 @@ CATALOGUE: tuple[Check, ...] = (
         "update_deployment with a flavor but no model_uri raises.",
         "The API allows a flavor change only together with a model.",
         "Plugins that silently apply the flavor to the old model.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.update.missing-raises",
@@ -236,6 +276,7 @@ CATALOGUE: tuple[Check, ...] = (
         "update_deployment of a name that does not exist raises.",
         "An update must not create a deployment behind the caller's back.",
         "Plugins that upsert.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.update.returns-flavor",
@@ -245,6 +286,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The API documents None, but `mlflow deployments update` reads ret['flavor'] and crashes "
         "on None; a dict with 'flavor' satisfies both.",
         "Returning None (the CLI crashes) or a string.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Delete
     Check(
@@ -254,6 +296,7 @@ CATALOGUE: tuple[Check, ...] = (
         "After delete_deployment, get raises and list no longer shows the name.",
         "A deleted deployment must stop existing.",
         "Soft deletes that leave the name listed.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.delete.idempotent",
@@ -263,6 +306,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Retries and cleanup scripts delete blindly.",
         "torchserve, redisai, tritonserver, knative and SageMaker clients raise on the second "
         "delete.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "deployment.delete.spares-others",
@@ -271,6 +315,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Deleting one deployment leaves the others serving.",
         "A delete must touch only its target.",
         "Deletes by prefix or by shared resource.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     # Predict
     Check(
@@ -280,6 +325,7 @@ CATALOGUE: tuple[Check, ...] = (
         "predict returns a PredictionsResponse (the kit's or MLflow's) with a 'predictions' key.",
         "`mlflow deployments predict` calls result.to_json(); a dict or DataFrame crashes it.",
         "Returning a DataFrame, an ndarray, a str or a plain dict.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "predict.missing-raises",
@@ -288,6 +334,7 @@ CATALOGUE: tuple[Check, ...] = (
         "predict on a deployment that does not exist raises.",
         "Scoring nothing must not look like success.",
         "Returning empty predictions.",
+        since_mlflow=MLFLOW_PREDICT_CLI,
     ),
     Check(
         "predict.input-unchanged",
@@ -296,6 +343,7 @@ CATALOGUE: tuple[Check, ...] = (
         "predict does not modify the input it is given.",
         "Callers reuse their frames; a mutated input corrupts the next request.",
         "In-place column renames or type casts.",
+        since_mlflow=MLFLOW_PREDICT_CLI,
     ),
     # PredictionsResponse round trips, on the object the target returned
     Check(
@@ -305,6 +353,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_predictions works as 'dataframe', as 'ndarray' and as 'ndarray' with a dtype.",
         "These are the two documented ways to read predictions.",
         "Ragged predictions, or response subclasses that override get_predictions.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "predictions.unknown-format-raises",
@@ -313,6 +362,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_predictions with an unknown format raises.",
         "A typo must not return something plausible.",
         "Overrides that fall back to a default format.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "predictions.json-round-trip",
@@ -321,6 +371,7 @@ CATALOGUE: tuple[Check, ...] = (
         "from_json(to_json()) gives back an equal response.",
         "Responses are written to files by the CLI and read back by scripts.",
         "numpy arrays or DataFrames inside MLflow's PredictionsResponse: to_json raises TypeError.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "predictions.to-json-path",
@@ -329,6 +380,7 @@ CATALOGUE: tuple[Check, ...] = (
         "to_json(path) writes the same JSON as to_json() and returns None.",
         "`mlflow deployments predict --output-path` uses it.",
         "Overrides that ignore path.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "predictions.strict-json",
@@ -337,6 +389,7 @@ CATALOGUE: tuple[Check, ...] = (
         "to_json writes standard JSON: no NaN or Infinity tokens.",
         "Most JSON parsers outside Python reject NaN and Infinity.",
         "MLflow's json.dumps-based to_json writes NaN for missing values.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "predictions.class-round-trips",
@@ -345,6 +398,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The target's PredictionsResponse class round-trips any JSON-able predictions.",
         "Numbers, strings, records and nested dicts must survive to_json and from_json.",
         "Subclasses whose to_json rounds, drops keys or coerces types.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     # Errors
     Check(
@@ -354,6 +408,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A conflicting create raises MlflowException with RESOURCE_ALREADY_EXISTS.",
         "Callers branch on the code, not on the message.",
         "Bare Exception, ValueError or HTTP errors.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "errors.does-not-exist-code",
@@ -362,6 +417,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Getting a missing deployment raises MlflowException with RESOURCE_DOES_NOT_EXIST.",
         "Callers branch on the code, not on the message.",
         "KeyError, botocore or redis errors.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "errors.invalid-parameter-code",
@@ -370,6 +426,7 @@ CATALOGUE: tuple[Check, ...] = (
         "An update with a flavor but no model raises MlflowException with INVALID_PARAMETER_VALUE.",
         "Bad arguments are the caller's to fix, and the code says so.",
         "ValueError or INTERNAL_ERROR.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Clients and names
     Check(
@@ -379,6 +436,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A second client for the same target URI sees the same deployments.",
         "Clients are cheap handles to one target, as MLflow's CLI assumes with each command.",
         "State kept on the client instance.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "names.dns-labels-round-trip",
@@ -387,6 +445,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Generated DNS-1123 names survive create, get, list and delete byte for byte.",
         "The kit names everything it creates this way, and so do most real platforms.",
         "Plugins that sanitise or prefix names, so get(name) reports another name.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "names.hostile",
@@ -396,6 +455,7 @@ CATALOGUE: tuple[Check, ...] = (
         "or round-trip exactly, and touch nothing else.",
         "Names reach file paths, URLs and shell commands on real targets.",
         "Plugins that use the name as a file path and write outside their store.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "concurrency.create-one-winner",
@@ -404,6 +464,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Of several concurrent creates of one name, exactly one succeeds.",
         "Two CI jobs deploying at once must not both believe they own the deployment.",
         "Check-then-act races without a lock or a conditional write.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "stateful.lifecycle",
@@ -413,6 +474,7 @@ CATALOGUE: tuple[Check, ...] = (
         "the contract at every step.",
         "Bugs that only show after several operations escape single-call checks.",
         "Lists that stop at a page size; deletes that remove the wrong entry.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     # Endpoints
     Check(
@@ -422,6 +484,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_endpoint returns a dict whose 'name' is the requested name.",
         "The API guarantees the 'name' key.",
         "Returning None or the raw server reply.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.create.conflict-raises",
@@ -430,6 +493,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Creating an endpoint name that is in use raises.",
         "A silent replace drops every deployment under the endpoint.",
         "Upserting endpoints.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.get.returns-name",
@@ -438,6 +502,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_endpoint returns a dict whose 'name' is the requested name.",
         "The API guarantees the 'name' key.",
         "Returning the raw server reply.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.get.missing-raises",
@@ -446,6 +511,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_endpoint of a name that does not exist raises.",
         "Callers tell 'missing' from 'present' by the exception.",
         "Returning None.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.list.returns-dicts",
@@ -454,6 +520,7 @@ CATALOGUE: tuple[Check, ...] = (
         "list_endpoints returns a list of dicts with 'name', including a created endpoint.",
         "The API guarantees a list of dicts with 'name'.",
         "Lists of strings.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.delete.idempotent",
@@ -462,6 +529,7 @@ CATALOGUE: tuple[Check, ...] = (
         "delete_endpoint removes the endpoint, and deleting it again does not raise.",
         "Retries and cleanup scripts delete blindly.",
         "Raising on the second delete.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.lists-its-deployments",
@@ -470,6 +538,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A deployment created under an endpoint is listed by list_deployments(endpoint=…).",
         "Endpoints group deployments; the grouping must be visible.",
         "Plugins that accept endpoint= and ignore it.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.update.returns",
@@ -481,6 +550,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`get-endpoint` reads the endpoint's dict back right after.",
         "Updates that raise on a config-less update, or replace the endpoint by something "
         "without a name.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.update.missing-raises",
@@ -490,6 +560,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`update-endpoint` on a mistyped name must fail where the user can see it, not create a "
         "second, empty endpoint behind the caller's back.",
         "Upserting updates; KeyError or TypeError from the plugin's own lookup.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.update.missing-code",
@@ -499,6 +570,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Callers tell 'no such endpoint' from 'bad arguments' by the code, as they do for "
         "deployments.",
         "INVALID_PARAMETER_VALUE or INTERNAL_ERROR for a missing endpoint.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.update.bad-config-raises",
@@ -509,6 +581,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The CLI always builds a dict, so only Python callers send this; they catch "
         "MlflowException, and a rejected call must change nothing.",
         "dict.update() on the given value: ValueError, or a config silently replaced by a string.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.update.keeps-deployments",
@@ -519,6 +592,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`update-endpoint` changes a live endpoint's settings; the deployments it serves must "
         "not vanish with the change.",
         "Updates that rebuild the endpoint record and drop its members.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.delete.no-dangling-deployments",
@@ -529,6 +603,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments list --endpoint`, `get` and cleanup scripts follow a deployment's "
         "endpoint; a reference to an endpoint that is gone breaks them all.",
         "Deletes that drop the endpoint and leave its deployments pointing at it.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.predict.returns-response",
@@ -539,6 +614,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments predict --endpoint` calls predict(None, df, endpoint=…) and then "
         "result.to_json(); a plain dict crashes it.",
         "Returning the server's JSON reply as a plain dict.",
+        since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
         "endpoint.explain.returns-json-able",
@@ -549,6 +625,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments explain --endpoint` calls explain(None, df, endpoint=…) and writes "
         "the result as JSON.",
         "explain that ignores endpoint= and fails on the missing deployment name; SDK objects.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
         "endpoint.dicts-json-able",
@@ -557,6 +634,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The dicts create_endpoint, get_endpoint and list_endpoints return can be written as JSON.",
         "`get-endpoint` and `list-endpoints` print them, and most callers store them as JSON.",
         "Datetime values, SDK objects or pydantic models inside or instead of the dicts.",
+        since_mlflow=MLFLOW_ENDPOINTS,
     ),
     # Optional methods
     Check(
@@ -566,6 +644,7 @@ CATALOGUE: tuple[Check, ...] = (
         "When explain is supported, it returns JSON-able output for the sample input.",
         "`mlflow deployments explain` writes the result as JSON.",
         "Returning SDK objects.",
+        since_mlflow=MLFLOW_EXPLAIN,
     ),
     Check(
         "stream.yields-dicts",
@@ -574,6 +653,7 @@ CATALOGUE: tuple[Check, ...] = (
         "When predict_stream is supported, it yields dicts.",
         "Streaming callers read each chunk as a dict.",
         "Yielding raw bytes or strings.",
+        since_mlflow=MLFLOW_PREDICT_STREAM,
     ),
     # Foreign resources: last, so every other check has had its chance to harm them.
     Check(
@@ -585,6 +665,7 @@ CATALOGUE: tuple[Check, ...] = (
         "or delete that loses one of them is the worst harm a plugin can do.",
         "Deletes that also remove 'orphans' or 'stale' deployments they did not create, deletes "
         "by prefix or by label selector, endpoint deletes that take their deployments along.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
         "resources.foreign-unchanged",
@@ -595,6 +676,7 @@ CATALOGUE: tuple[Check, ...] = (
         "deployed.",
         "Writes that rewrite every record of the store (migrations, normalisation), updates "
         "that match deployments by model rather than by name.",
+        since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
 )
 

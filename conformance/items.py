@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conformance._mlflow_features import unavailable_under_installed_mlflow
 from conformance.catalogue import Capability, Check, Level
 from conformance.judgement import CheckOutcome
 from conformance.verdicts import (
@@ -118,6 +119,9 @@ class CheckItem(pytest.Item):
         context.client  # noqa: B018 - raises PreconditionFailed when the plugin did not load
         if context.declared(str(capability)) is False:
             raise CapabilityAbsent(str(capability), "declared absent")
+        too_old = unavailable_under_installed_mlflow(self.check)
+        if too_old:
+            raise CapabilityAbsent(str(capability), too_old)
         if capability is Capability.CORE:
             return
         absent = context.statically_absent(str(capability))

@@ -108,6 +108,7 @@ class CheckResult:
     duration: float = 0.0
     warnings: list[str] = field(default_factory=list)
     waiver: str | None = None  # the user's reason, when the check is waived
+    since_mlflow: str | None = None  # the MLflow release that brought what the clause needs
 
     @property
     def state(self) -> CheckOutcome:
@@ -151,7 +152,13 @@ class Report:
         return cls(
             target,
             [
-                CheckResult(c.id, str(c.level), str(c.capability), waiver=waivers.get(c.id))
+                CheckResult(
+                    c.id,
+                    str(c.level),
+                    str(c.capability),
+                    waiver=waivers.get(c.id),
+                    since_mlflow=c.since_mlflow,
+                )
                 for c in CATALOGUE
             ],
         )

@@ -68,20 +68,30 @@ def contract_page() -> str:
         "or `core` check was judged). Each check ends `passed`, `failed`, `could-not-check`",
         "(blocked by another check's failure), `not-applicable` (its capability is absent),",
         "`waived` or `not-run`; the [quickstart](quickstart.md) shows how each appears in pytest.",
+        "The MLflow column is the release that brought what the clause relies on (the",
+        "deployments API in 1.9, `mlflow deployments predict` in 1.12, `explain` in 1.19, the",
+        "endpoint methods and commands in 1.26, PredictionsResponse in 2.0, `predict_stream` in",
+        "2.12). Under an older MLflow, a clause that needs a later feature is not applicable.",
         "",
     ]
     for capability in Capability:
         checks = [c for c in CATALOGUE if c.capability is capability]
         if not checks:
             continue
-        lines += [f"## Capability `{capability}`", "", "| id | level | clause |", "|---|---|---|"]
-        lines += [f"| `{c.id}` | {c.level} | {c.clause} |" for c in checks]
+        lines += [
+            f"## Capability `{capability}`",
+            "",
+            "| id | level | MLflow | clause |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| `{c.id}` | {c.level} | {c.since_mlflow}+ | {c.clause} |" for c in checks]
         lines.append("")
         for check in checks:
             lines += [
                 f"### `{check.id}`",
                 "",
-                f"**{check.level}** · capability `{check.capability}` · since {check.since}",
+                f"**{check.level}** · capability `{check.capability}` · since {check.since} · "
+                f"MLflow {check.since_mlflow} and later",
                 "",
                 check.clause,
                 "",

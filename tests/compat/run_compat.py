@@ -1,33 +1,35 @@
 #!/usr/bin/env python3
-"""Certify real, published deployment clients with the kit and write docs/compatibility.md.
+"""Certify real deployment clients, and the kit's own targets under each MLflow, and write
+docs/compatibility.md.
 
-Each folder beside this file is one target: ``requirements.txt`` (the exact PyPI releases),
-``profile.toml`` (the kit's settings), optionally ``compat_setup.py`` (a pytest plugin that
-builds the target's offline environment inside the kit's process) and ``expected.json`` (what
-the target is, and the failing check ids confirmed by reading the plugin's source, each with
-one line on what the plugin does wrong).
+Two kinds of runs, each a nox session of ``noxfile.py`` beside this file, in a virtual
+environment that nox keeps under ``~/.cache/mlflow-deployments-conformance/compat`` (or
+``$CONFORMANCE_COMPAT_HOME``) and that the session refreshes only when its inputs change:
 
-For each target the runner builds a venv under
-``~/.cache/mlflow-deployments-conformance/compat/<name>`` (or ``$CONFORMANCE_COMPAT_HOME``) if
-it is missing or stale (the kit installed editable from this checkout, plus the pinned
-requirements), runs the kit there in a subprocess with
-``--conformance-report=.compat/reports/<name>.json``, prints a table and, with
-``--write-docs``, regenerates docs/compatibility.md from the reports.
+- ``published(<name>)``: a published plugin. Each folder beside this file is one:
+  ``requirements.txt`` (the exact PyPI releases), ``profile.toml`` (the kit's settings),
+  optionally ``compat_setup.py`` (a pytest plugin that builds the target's offline environment
+  inside the kit's process) and ``expected.json`` (what the target is, and the failing check ids
+  confirmed by reading the plugin's source, each with one line on what the plugin does wrong).
+- ``mlflow(<version>)``: the reference target and the tutorial plugin under one MLflow of
+  ``mlflow-matrix.json`` (its releases, and the verdict each subject must get under each).
 
-    python tests/compat/run_compat.py                  # every runnable target
-    python tests/compat/run_compat.py crusoe --write-docs
+Reports go to ``.compat/reports``; this script runs the sessions, compares each verdict with
+what is expected, prints a table and, with ``--write-docs``, regenerates docs/compatibility.md.
+
+    python tests/compat/run_compat.py                  # everything runnable
+    python tests/compat/run_compat.py crusoe mlflow-2.9 --write-docs
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +40,7 @@ import tomllib
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 # The venvs take minutes to build, so they live outside the checkout and every clone on the
-# machine (CI's included) reuses them; each run re-installs the kit from its own checkout.
+# machine (CI's included) reuses them; each session re-installs the kit from its own checkout.
 COMPAT = Path(
     os.environ.get("CONFORMANCE_COMPAT_HOME")
     or Path.home() / ".cache" / "mlflow-deployments-conformance" / "compat"
@@ -49,12 +51,16 @@ DOCS_PAGE = ROOT / "docs" / "compatibility.md"
 # compatibility.md, the page is written beside this file instead of into docs/.
 STAGED_PAGE = HERE / "compatibility.md"
 SHARED = HERE / "shared"
-RUN_TIMEOUT = 1200.0  # seconds for one kit run; SageMaker on moto takes about two minutes
-BUILD_TIMEOUT = 3000.0  # seconds for one pip install; resolving Ray or MLflow takes a while
-FAILING = ("failed", "error", "could-not-check")  # "error": reports of kit 0.1.0
+NOXFILE = HERE / "noxfile.py"
+MATRIX_FILE = HERE / "mlflow-matrix.json"
+# Seconds for one session: a first build resolves MLflow or Ray (minutes), then one kit run
+# (SageMaker on moto takes about two minutes).
+SESSION_TIMEOUT = 4200.0
+# Outcomes that blame the plugin, under the report's old names and its new ones.
+FAILING = ("failed", "error", "could-not-check")
 
-# Every run: MLflow's telemetry off, and any HTTP(S) request that is not for 127.0.0.1 sent to
-# a closed loopback port, so a plugin that tries to reach the internet fails fast and locally.
+# Every kit run: MLflow's telemetry off, and any HTTP(S) request that is not for 127.0.0.1 sent
+# to a closed loopback port, so a plugin that tries to reach the internet fails fast and locally.
 RUN_ENVIRONMENT = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "DO_NOT_TRACK": "1",
@@ -66,6 +72,8 @@ RUN_ENVIRONMENT = {
     "no_proxy": "127.0.0.1,localhost",
     "RAY_USAGE_STATS_ENABLED": "0",
 }
+# The kit's common flags: no cache folder, quiet, and the plugins' own warnings left out.
+KIT_FLAGS = ("-p", "no:cacheprovider", "-q", "-W", "ignore")
 
 
 @dataclass
@@ -95,12 +103,19 @@ class Target:
         return self.expected.get("blocked")
 
     @property
-    def python(self) -> Path:
-        return COMPAT / self.name / "bin" / "python"
+    def requirements(self) -> list[str]:
+        """The pinned releases of requirements.txt."""
+        lines = (self.folder / "requirements.txt").read_text().splitlines()
+        return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
     @property
     def report_path(self) -> Path:
         return REPORTS / f"{self.name}.json"
+
+    @property
+    def session(self) -> str:
+        """The nox session that builds this target's environment and certifies it."""
+        return f"published({self.name})"
 
     @property
     def environment_xfails(self) -> dict[str, str]:
@@ -130,89 +145,64 @@ def all_targets() -> list[Target]:
     return [Target.load(p.parent.name) for p in sorted(HERE.glob("*/expected.json"))]
 
 
-# -- environments ------------------------------------------------------------------------------
+# -- the MLflow matrix ---------------------------------------------------------------------------
 
 
-@dataclass
-class Build:
-    """How building a target's venv went."""
+@dataclass(frozen=True)
+class Subject:
+    """A target of this repository that must pass under every MLflow of the matrix."""
 
-    ok: bool
-    seconds: float
-    cached: bool = False
-    reason: str = ""
-
-
-def _fingerprint(target: Target) -> str:
-    return hashlib.sha256((target.folder / "requirements.txt").read_bytes()).hexdigest()
-
-
-def _kit_fingerprint() -> str:
-    digest = hashlib.sha256(str(ROOT).encode())
-    digest.update((ROOT / "pyproject.toml").read_bytes())
-    return digest.hexdigest()
+    name: str
+    title: str
+    target: str
+    # A plugin package of this repository to install (editable) beside the kit, if any.
+    package: str | None
+    verdicts: dict[str, str]
+    # Check ids expected to fail under a version, each with what the target does wrong there.
+    failing: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def _reinstall_kit(target: Target) -> subprocess.CompletedProcess[str]:
-    """Point the venv's kit at this checkout (its dependencies are pinned in requirements)."""
-    command = [str(target.python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+@dataclass(frozen=True)
+class Matrix:
+    """mlflow-matrix.json: the MLflow releases the kit supports, and what must pass under each."""
 
+    # A short name of each MLflow (as in the session name) and its pip requirement, or None
+    # for a run without MLflow.
+    mlflow: dict[str, str | None]
+    subjects: dict[str, Subject]
 
-def _pip_error(output: str) -> str:
-    """The lines of pip's output that say why it failed (its noise about local indexes aside)."""
-    lines = [
-        line.strip()
-        for line in output.splitlines()
-        if line.strip() and "is ignored: it is neither a file nor a directory" not in line
-    ]
-    errors = [line for line in lines if line.startswith("ERROR") or "error" in line.lower()]
-    return " / ".join((errors or lines)[-4:])[:600] or "pip failed without a message"
+    @classmethod
+    def load(cls) -> Matrix:
+        data = json.loads(MATRIX_FILE.read_text())
+        subjects = {
+            name: Subject(
+                name=name,
+                title=entry["title"],
+                target=entry["target"],
+                package=entry.get("package"),
+                verdicts=entry["verdicts"],
+                failing=entry.get("failing", {}),
+            )
+            for name, entry in data["subjects"].items()
+        }
+        return cls(data["mlflow"], subjects)
 
+    @staticmethod
+    def report_path(version: str, subject: str) -> Path:
+        return REPORTS / f"mlflow-{version}-{subject}.json"
 
-def build(target: Target, *, force: bool = False) -> Build:
-    """Create ``.compat/<name>`` with the kit and the pinned requirements, unless it is current."""
-    marker = COMPAT / target.name / ".installed"
-    fingerprint = _fingerprint(target)
-    if not force and target.python.exists() and marker.is_file():
-        recorded = json.loads(marker.read_text())
-        if recorded.get("fingerprint") == fingerprint:
-            if recorded.get("kit") != _kit_fingerprint():
-                done = _reinstall_kit(target)
-                if done.returncode != 0:
-                    return Build(False, 0.0, reason=_pip_error(done.stdout + done.stderr))
-                recorded["kit"] = _kit_fingerprint()
-                marker.write_text(json.dumps(recorded) + "\n")
-            return Build(True, float(recorded.get("seconds", 0.0)), cached=True)
-    started = time.perf_counter()
-    venv = COMPAT / target.name
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    command = [
-        str(target.python),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "-e",
-        str(ROOT),
-        "-r",
-        str(target.folder / "requirements.txt"),
-    ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return Build(False, time.perf_counter() - started, reason="pip timed out")
-    seconds = round(time.perf_counter() - started, 1)
-    if done.returncode != 0:
-        return Build(False, seconds, reason=_pip_error(done.stdout + done.stderr))
-    record = {"fingerprint": fingerprint, "kit": _kit_fingerprint(), "seconds": seconds}
-    marker.write_text(json.dumps(record) + "\n")
-    return Build(True, seconds)
+    def release(self, version: str) -> str | None:
+        """The exact MLflow release a version's requirement pins, or None without MLflow."""
+        requirement = self.mlflow[version]
+        return requirement.split("==", 1)[1] if requirement else None
 
 
 # -- runs --------------------------------------------------------------------------------------
+
+
+def timing_path(report: Path) -> Path:
+    """Where a session records how long its environment and its kit run took."""
+    return report.with_suffix(".timing.json")
 
 
 @dataclass
@@ -224,24 +214,30 @@ class Run:
     seconds: float
     output: str
     report: dict[str, Any] = field(default_factory=dict)
+    timing: dict[str, Any] = field(default_factory=dict)
 
     def _outcomes(self) -> dict[str, dict[str, Any]]:
         return {c["id"]: c for c in self.report.get("checks", [])}
 
     @property
+    def build_error(self) -> str:
+        """Why the session failed before the kit ran (pip's words), or '' if the kit ran."""
+        return "" if self.timing else _pip_error(self.output)
+
+    @property
     def failing(self) -> set[str]:
         """Checks that failed or could not be judged, less those the environment cannot run.
 
-        A waived environment check that passed counts as failing: the environment note is then
-        wrong (the kit reports the waiver stale).
+        An environment check that passed counts as failing, since its note is then wrong: kits
+        that waive it report it passed (the waiver stale), older kits a strict XPASS failure.
         """
         environment = set(self.target.no_verdict)
-        outcomes = self._outcomes()
         return {
             check_id
-            for check_id, check in outcomes.items()
+            for check_id, check in self._outcomes().items()
             if (check["outcome"] in FAILING and check_id not in environment)
             or (check_id in environment and check["outcome"] == "passed")
+            or (check["outcome"] in FAILING and "XPASS" in check["message"])
         }
 
     @property
@@ -268,79 +264,215 @@ class Run:
         )
 
 
-def run(target: Target, timeout: float = RUN_TIMEOUT) -> Run:
-    """Run the kit in the target's venv, from an empty folder, with its setup module loaded."""
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    target.report_path.unlink(missing_ok=True)
-    environment = {**os.environ, **RUN_ENVIRONMENT}
-    environment["PYTHONPATH"] = os.pathsep.join([str(target.folder), str(SHARED)])
-    environment.pop("PYTEST_ADDOPTS", None)
-    environment.pop("PYTEST_XDIST_WORKER", None)
-    with tempfile.TemporaryDirectory(prefix=f"compat-{target.name}-") as folder:
-        # An empty ini and rootdir keep this repository's own pytest settings out of the run.
-        (Path(folder) / "pytest.ini").write_text("[pytest]\n")
-        command = [str(target.python), "-m", "pytest"]
-        if (target.folder / "compat_setup.py").is_file():
-            command += ["-p", "compat_setup"]
-        if target.expected.get("select"):
-            # Only these checks mean anything here (say, no service behind the client).
-            command += ["-k", str(target.expected["select"])]
-        command += [
-            f"--conformance-profile={target.folder / 'profile.toml'}",
-            f"--conformance-report={target.report_path}",
-            "-c",
-            str(Path(folder) / "pytest.ini"),
-            "--rootdir",
-            folder,
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-W",
-            "ignore",
-        ]
-        started = time.perf_counter()
-        try:
-            done = subprocess.run(
-                command,
-                cwd=folder,
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
+@dataclass
+class MatrixRun:
+    """A subject's run under one MLflow of the matrix, compared with mlflow-matrix.json."""
+
+    version: str
+    subject: Subject
+    expected_mlflow: str | None
+    report: dict[str, Any]
+    timing: dict[str, Any]
+    output: str
+
+    @property
+    def verdict(self) -> str:
+        return _verdict(self.report) if self.report else "not run"
+
+    @property
+    def failing(self) -> set[str]:
+        return {c["id"] for c in self.report.get("checks", []) if c["outcome"] in FAILING}
+
+    def mismatch(self) -> str:
+        """What differs from mlflow-matrix.json, or '' when nothing does."""
+        if not self.report:
+            return f"no report was written; the session printed:\n{self.output[-3000:]}"
+        problems = []
+        mlflow = self.report["versions"].get("mlflow")
+        if mlflow != self.expected_mlflow:
+            problems.append(f"ran under MLflow {mlflow}, not {self.expected_mlflow}")
+        if self.verdict != self.subject.verdicts[self.version]:
+            problems.append(f"{self.verdict}, expected {self.subject.verdicts[self.version]}")
+        expected = set(self.subject.failing.get(self.version, {}))
+        if self.failing != expected:
+            checks = {c["id"]: c for c in self.report["checks"]}
+            problems += [
+                f"{check} fails: {checks[check]['message'][:200]}"
+                for check in sorted(self.failing - expected)
+            ]
+            problems += [f"{check} no longer fails" for check in sorted(expected - self.failing)]
+        return "; ".join(f"{self.subject.name} under {self.version}: {p}" for p in problems)
+
+
+def _pip_error(output: str) -> str:
+    """The lines of pip's output that say why it failed (its noise about local indexes aside)."""
+    lines = [
+        line.strip()
+        for line in output.splitlines()
+        if line.strip() and "is ignored: it is neither a file nor a directory" not in line
+    ]
+    errors = [line for line in lines if line.startswith("ERROR") or "error" in line.lower()]
+    return " / ".join((errors or lines)[-4:])[:600] or "pip failed without a message"
+
+
+def _nox(session: str, *, rebuild: bool = False) -> tuple[int, str]:
+    """Run one session of noxfile.py; its exit code and everything it printed."""
+    command = [
+        sys.executable,
+        "-m",
+        "nox",
+        "--noxfile",
+        str(NOXFILE),
+        "--envdir",
+        str(COMPAT),
+        "--reuse-venv",
+        "no" if rebuild else "yes",
+        "--session",
+        session,
+    ]
+    # A run from inside the project's own pytest-xdist workers must not look like one to the kit.
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST")
+    }
+    try:
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=SESSION_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as expired:
+        return -1, f"the session did not finish within {SESSION_TIMEOUT:g} s: {expired.stdout}"
+    return done.returncode, done.stdout + done.stderr
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _forget(report: Path) -> None:
+    report.unlink(missing_ok=True)
+    timing_path(report).unlink(missing_ok=True)
+
+
+def run(target: Target, *, rebuild: bool = False) -> Run:
+    """Certify a published target in its session's environment."""
+    _forget(target.report_path)
+    started = time.perf_counter()
+    returncode, output = _nox(target.session, rebuild=rebuild)
+    timing = _read(timing_path(target.report_path))
+    seconds = timing.get("run_seconds", round(time.perf_counter() - started, 1))
+    return Run(target, returncode, seconds, output, _read(target.report_path), timing)
+
+
+def run_mlflow(matrix: Matrix, version: str, *, rebuild: bool = False) -> list[MatrixRun]:
+    """Certify every subject under one MLflow of the matrix (one session, one environment)."""
+    for subject in matrix.subjects:
+        _forget(matrix.report_path(version, subject))
+    _, output = _nox(f"mlflow({version})", rebuild=rebuild)
+    runs = []
+    for subject in matrix.subjects.values():
+        path = matrix.report_path(version, subject.name)
+        runs.append(
+            MatrixRun(
+                version,
+                subject,
+                matrix.release(version),
+                _read(path),
+                _read(timing_path(path)),
+                output,
             )
-            returncode, output = done.returncode, done.stdout + done.stderr
-        except subprocess.TimeoutExpired as expired:
-            returncode = -1
-            output = f"the run did not finish within {timeout:g} s: {expired.stdout or ''}"
-        seconds = round(time.perf_counter() - started, 1)
-    report = json.loads(target.report_path.read_text()) if target.report_path.is_file() else {}
-    return Run(target, returncode, seconds, output, report)
+        )
+    return runs
+
+
+# -- inside a session: how the kit is run ------------------------------------------------------
+
+
+def published_arguments(target: Target, folder: Path) -> list[str]:
+    """The kit's arguments for a published target, run from the empty ``folder``."""
+    # An empty ini and rootdir keep this repository's own pytest settings out of the run.
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    arguments = ["-p", "compat_setup"] if (target.folder / "compat_setup.py").is_file() else []
+    if target.expected.get("select"):
+        # Only these checks mean anything here (say, no service behind the client).
+        arguments += ["-k", str(target.expected["select"])]
+    return [
+        *arguments,
+        f"--conformance-profile={target.folder / 'profile.toml'}",
+        f"--conformance-report={target.report_path}",
+        "-c",
+        str(folder / "pytest.ini"),
+        "--rootdir",
+        str(folder),
+        *KIT_FLAGS,
+    ]
+
+
+def published_environment(target: Target) -> dict[str, str]:
+    return {**RUN_ENVIRONMENT, "PYTHONPATH": os.pathsep.join([str(target.folder), str(SHARED)])}
+
+
+def subject_arguments(subject: Subject, folder: Path, report: Path) -> list[str]:
+    """The kit's arguments for a subject, run from the empty ``folder``."""
+    if subject.package:
+        # The package's pyproject.toml holds its kit settings and makes the folder the rootdir.
+        shutil.copy(ROOT / subject.package / "pyproject.toml", folder / "pyproject.toml")
+    else:
+        (folder / "pytest.ini").write_text("[pytest]\n")
+    return [
+        f"--deployment-target={subject.target}",
+        f"--conformance-report={report}",
+        "--rootdir",
+        str(folder),
+        *KIT_FLAGS,
+    ]
 
 
 # -- the page ----------------------------------------------------------------------------------
 
-_CAPABILITIES = ("module", "core", "endpoints", "explain", "stream", "run_local")
+# The matrix's columns, each the capabilities it judges: run_local, a module-level function
+# with one check, shares the module's column so that the matrix fits the page.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "module": ("module", "run_local"),
+    "core": ("core",),
+    "endpoints": ("endpoints",),
+    "explain": ("explain",),
+    "stream": ("stream",),
+}
+# Outcomes that give no verdict on the plugin, under the report's old names and its new ones.
+NO_VERDICT = ("skipped", "xfailed", "not-applicable", "not-run", "waived")
+LEGEND = (
+    "A cell gives the capabilities' verdict: **ok** (every check passed), the number of MUST "
+    "and SHOULD clauses broken, **absent** (the client does not implement them or declares them "
+    "absent) or **—** (not checked here). The module column covers run_local too. Each "
+    "plugin's section below the table says why."
+)
 
 
-def _cell(report: dict[str, Any], capability: str, environment: set[str]) -> str:
-    state = report.get("capabilities", {}).get(capability, "not checked")
+def _cell(report: dict[str, Any], capabilities: tuple[str, ...], environment: set[str]) -> str:
+    """One short verdict for some capabilities of a published client."""
+    states = [report.get("capabilities", {}).get(c, "not checked") for c in capabilities]
+    if all(state == "not checked" for state in states):
+        return "—"
+    if "supported" not in states:
+        return "absent"
     checks = [
         c
         for c in report.get("checks", [])
-        if c["capability"] == capability and c["id"] not in environment
+        if c["capability"] in capabilities and c["id"] not in environment
     ]
-    must = [c for c in checks if c["level"] == "MUST" and c["outcome"] in FAILING]
-    should = [c for c in checks if c["level"] == "SHOULD" and c["outcome"] in FAILING]
-    if state == "not checked":
-        return "not checked here"
-    if state != "supported":
-        return "declared absent" if "declared absent" in state else "not implemented"
-    if not must and not should:
-        return "✅ conforms"
-    parts = [f"❌ {len(must)} MUST"] if must else []
-    if should:
-        parts.append(f"⚠️ {len(should)} SHOULD")
-    return ", ".join(parts)
+    counts = {
+        level: sum(c["level"] == level and c["outcome"] in FAILING for c in checks)
+        for level in ("MUST", "SHOULD")
+    }
+    # A no-break space keeps each count on one line with its level.
+    broken = [f"{count}\u00a0{level}" for level, count in counts.items() if count]
+    return ", ".join(broken) or "ok"
 
 
 def _escape(text: str) -> str:
@@ -348,50 +480,100 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_page(targets: list[Target]) -> str:
-    """docs/compatibility.md, from the reports in .compat/reports and each expected.json."""
+def _verdict(report: dict[str, Any]) -> str:
+    """The report's verdict word: 'conformant', 'not-conformant' and, from newer kits,
+    'conformant-with-waivers' or 'incomplete'."""
+    summary = report["summary"]
+    return summary.get("verdict") or ("conformant" if summary["conformant"] else "not-conformant")
+
+
+def render_page(targets: list[Target], matrix: Matrix | None = None) -> str:
+    """docs/compatibility.md, from the reports in .compat/reports, each expected.json and
+    mlflow-matrix.json."""
+    matrix = matrix or Matrix.load()
     lines = [
-        "# Compatibility of published deployment clients",
+        "# Compatibility",
         "",
         "<!-- Generated by tests/compat/run_compat.py --write-docs from the reports in "
         ".compat/reports; do not edit by hand. -->",
         "",
+        *_mlflow_table(matrix),
+        "## Published deployment clients",
+        "",
         "The kit certified these real clients, each installed from PyPI into its own virtual "
-        "environment on one machine with no network but loopback. Every failure below was "
-        "checked against the plugin's source; each line says what the plugin does wrong. "
+        "environment on one machine with no network but loopback. Every failure was checked "
+        "against the plugin's source; each plugin's section below says what it does wrong. "
         "Checks that the environment cannot run are listed apart and blame nobody.",
         "",
-        "| plugin | version | MLflow | " + " | ".join(_CAPABILITIES) + " | verdict |",
-        "|---|---|---|" + "---|" * len(_CAPABILITIES) + "---|",
+        LEGEND,
+        "",
+        "| plugin | " + " | ".join(_COLUMNS) + " | verdict |",
+        "|---|" + "---|" * len(_COLUMNS) + "---|",
     ]
     sections: list[str] = []
     for target in targets:
         meta = target.expected
-        report = json.loads(target.report_path.read_text()) if target.report_path.is_file() else {}
-        version = meta.get("plugin_version", "")
+        report = _read(target.report_path)
         if target.blocked or not report:
             why = target.blocked or "not run yet: `make compat`"
             lines.append(
-                f"| {target.title} | {version} | {meta.get('mlflow_version', '')} | "
-                + " | ".join("—" for _ in _CAPABILITIES)
-                + f" | not certified: {_escape(why)} |"
+                f"| {target.title} (MLflow {meta.get('mlflow_version', '?')}) | "
+                + " | ".join("—" for _ in _COLUMNS)
+                + " | not certified |"
             )
-            sections += [f"## {target.title}", "", f"Not certified here: {why}", ""]
+            sections += [f"### {target.title}", "", f"Not certified here: {why}", ""]
             sections += [f"- {note}" for note in meta.get("notes", [])]
             sections.append("")
             continue
-        summary = report["summary"]
-        verdict = summary.get("verdict") or (
-            "conformant" if summary["conformant"] else "not conformant"
-        )
         lines.append(
-            f"| {target.title} | {version} | {report['versions'].get('mlflow')} | "
-            + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _CAPABILITIES)
-            + f" | **{verdict}** |"
+            f"| {target.title} (MLflow {report['versions'].get('mlflow')}) | "
+            + " | ".join(_cell(report, c, set(target.no_verdict)) for c in _COLUMNS.values())
+            + f" | **{_verdict(report).replace('-', ' ')}** |"
         )
         sections += _section(target, report)
     lines += ["", *sections]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _mlflow_table(matrix: Matrix) -> list[str]:
+    """The kit's own targets under each MLflow it supports, and what was not applicable where."""
+    versions = list(matrix.mlflow)
+    labels = {
+        v: f"MLflow {matrix.release(v)}" if matrix.release(v) else "no MLflow" for v in versions
+    }
+    lines = [
+        "## MLflow versions",
+        "",
+        "The kit supports MLflow 2.9 and later, and runs without MLflow at all. Under each release "
+        "below, `make compat` certifies the reference target and the tutorial's plugin with a "
+        "default run (mlflow-skinny from PyPI, one virtual environment per release); the tests "
+        "in tests/compat assert these verdicts. A clause whose feature an older MLflow lacks "
+        "(`predict_stream` before 2.12, the endpoint methods before 1.26) is not applicable "
+        "under it; the [contract](contract.md) gives each clause's release.",
+        "",
+        "| target | " + " | ".join(labels.values()) + " |",
+        "|---|" + "---|" * len(versions),
+    ]
+    # Each check without a verdict, with its reason, and the releases it had none under.
+    no_verdict: dict[tuple[str, str, str], list[str]] = {}
+    for subject in matrix.subjects.values():
+        cells = []
+        for version in versions:
+            report = _read(matrix.report_path(version, subject.name))
+            cells.append(f"**{_verdict(report).replace('-', ' ')}**" if report else "not run")
+            for check in report.get("checks", []):
+                if check["outcome"] in NO_VERDICT:
+                    key = (subject.title, check["id"], check["message"])
+                    no_verdict.setdefault(key, []).append(labels[version])
+        lines.append(f"| {subject.title} | " + " | ".join(cells) + " |")
+    lines.append("")
+    if no_verdict:
+        lines += ["Checks without a verdict:", ""]
+        for (title, check_id, reason), where in no_verdict.items():
+            under = "every release" if len(where) == len(versions) else ", ".join(where)
+            lines.append(f"- {title}, `{check_id}` under {under}: {_escape(reason[:200])}.")
+        lines.append("")
+    return lines
 
 
 def _stable(uri: str) -> str:
@@ -405,15 +587,20 @@ def _section(target: Target, report: dict[str, Any]) -> list[str]:
     reasons: dict[str, str] = meta.get("failing", {})
     environment = target.environment_xfails
     not_applicable = target.not_applicable
-    counts = report["summary"]
+    outcomes = [c["outcome"] for c in report["checks"]]
+    failures = {
+        level: sum(c["level"] == level and c["outcome"] in FAILING for c in report["checks"])
+        for level in ("MUST", "SHOULD")
+    }
     lines = [
-        f"## {target.title}",
+        f"### {target.title}",
         "",
         f"{meta.get('description', '')} Target `{_stable(report['target'])}`; "
         f"{target.title} {meta.get('plugin_version', '')}, MLflow "
         f"{report['versions'].get('mlflow')}, Python {report['versions'].get('python')}. "
-        f"{counts['passed']} passed, {len(counts['must_failures'])} MUST and "
-        f"{len(counts['should_failures'])} SHOULD failures, {counts['skipped']} skipped.",
+        f"{outcomes.count('passed')} passed, {failures['MUST']} MUST and "
+        f"{failures['SHOULD']} SHOULD failures, "
+        f"{sum(o in NO_VERDICT for o in outcomes)} without a verdict.",
         "",
     ]
     for level in ("MUST", "SHOULD"):
@@ -462,61 +649,74 @@ def _row(cells: list[str], widths: list[int]) -> str:
     return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
 
 
+def _published_row(target: Target, rebuild: bool) -> list[str]:
+    if target.blocked:
+        return [target.name, "—", "—", "—", "not certified"]
+    result = run(target, rebuild=rebuild)
+    if result.build_error:
+        return [target.name, "failed", "—", "—", result.build_error[:60]]
+    if not result.matches:
+        print(f"{target.name}: {result.mismatch()}", file=sys.stderr)
+    return [
+        target.name,
+        f"{result.timing.get('environment_seconds', 0):.0f}s",
+        f"{result.seconds:.0f}s",
+        _verdict(result.report) if result.report else "no report",
+        "yes" if result.matches else "NO",
+    ]
+
+
+def _mlflow_rows(matrix: Matrix, version: str, rebuild: bool) -> list[list[str]]:
+    rows = []
+    for result in run_mlflow(matrix, version, rebuild=rebuild):
+        problem = result.mismatch()
+        if problem:
+            print(problem, file=sys.stderr)
+        rows.append(
+            [
+                f"mlflow-{version} {result.subject.name}",
+                f"{result.timing.get('environment_seconds', 0):.0f}s",
+                f"{result.timing.get('run_seconds', 0):.0f}s",
+                result.verdict,
+                "NO" if problem else "yes",
+            ]
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", help="targets to run (default: every runnable one)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the venvs")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help="published targets and mlflow-<version> runs (default: every runnable one)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the venvs from scratch")
     parser.add_argument("--write-docs", action="store_true", help="regenerate the page")
     parser.add_argument("--docs-only", action="store_true", help="only regenerate the page")
     arguments = parser.parse_args(argv)
     targets = all_targets()
-    chosen = [t for t in targets if not arguments.names or t.name in arguments.names]
+    matrix = Matrix.load()
+    wanted = set(arguments.names)
+    status = 0
     if not arguments.docs_only:
-        header = ["target", "env build", "kit run", "MUST", "SHOULD", "env", "expected?"]
-        rows: list[list[str]] = []
-        for target in chosen:
-            if target.blocked:
-                rows.append([target.name, "—", "—", "—", "—", "—", "not certified"])
-                continue
-            built = build(target, force=arguments.rebuild)
-            if not built.ok:
-                rows.append(
-                    [
-                        target.name,
-                        f"failed {built.seconds:.0f}s",
-                        "—",
-                        "—",
-                        "—",
-                        "—",
-                        built.reason[:60],
-                    ]
-                )
-                continue
-            result = run(target)
-            summary = result.report.get("summary", {})
-            rows.append(
-                [
-                    target.name,
-                    f"{built.seconds:.0f}s" + (" (cached)" if built.cached else ""),
-                    f"{result.seconds:.0f}s",
-                    str(len(summary.get("must_failures", []))),
-                    str(len(summary.get("should_failures", []))),
-                    str(len(result.environment)),
-                    "yes" if result.matches else "NO",
-                ]
-            )
-            if not result.matches:
-                print(f"{target.name}: {result.mismatch()}", file=sys.stderr)
+        header = ["run", "env build", "kit run", "verdict", "expected?"]
+        rows = [
+            _published_row(target, arguments.rebuild)
+            for target in targets
+            if not wanted or target.name in wanted
+        ]
+        for version in matrix.mlflow:
+            if not wanted or f"mlflow-{version}" in wanted:
+                rows += _mlflow_rows(matrix, version, arguments.rebuild)
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         print(_row(header, widths))
         for row in rows:
             print(_row(row, widths))
         status = 1 if any(row[-1] not in ("yes", "not certified") for row in rows) else 0
-    else:
-        status = 0
     if arguments.write_docs or arguments.docs_only:
         page = page_path()
-        page.write_text(render_page(targets))
+        page.write_text(render_page(targets, matrix))
         print(f"wrote {page.relative_to(ROOT)}")
     return status
 

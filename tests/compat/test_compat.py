@@ -1,8 +1,10 @@
-"""The kit against published plugins, each in its own venv under .compat/ (see run_compat.py).
+"""The kit against published plugins, and the kit's own targets under each supported MLflow,
+each in an environment of noxfile.py (see run_compat.py).
 
 The runs are opt-in (``-m compat``): a first run builds each venv from PyPI, which takes
 minutes. Each run asserts the exact set of failing check ids recorded in the target's
-expected.json. The checks of the folders' own data run always and are quick.
+expected.json, or the verdict recorded in mlflow-matrix.json. The checks of the folders' own
+data run always and are quick.
 """
 
 from __future__ import annotations
@@ -19,18 +21,27 @@ from conformance.catalogue import CATALOGUE
 _IDS = {check.id for check in CATALOGUE}
 
 
-def _certify(name: str, request: pytest.FixtureRequest) -> run_compat.Run:
-    """Build the target's venv if needed and run the kit there; skip when not asked for."""
+MATRIX = run_compat.Matrix.load()
+VERDICTS = {"conformant", "conformant-with-waivers", "not-conformant", "incomplete"}
+
+
+def _opt_in(request: pytest.FixtureRequest, what: str) -> None:
     if "compat" not in (request.config.option.markexpr or ""):
         pytest.skip(
-            f"opt-in: select with `-m compat`; it builds .compat/{name} from PyPI (minutes) "
-            "and runs the kit there"
+            f"opt-in: select with `-m compat`; it builds {what}'s environment from PyPI "
+            "(minutes, once per machine) and runs the kit there"
         )
-    target = run_compat.Target.load(name)
-    built = run_compat.build(target)
-    if not built.ok:
-        pytest.skip(f"pip cannot install tests/compat/{name}/requirements.txt: {built.reason}")
-    return run_compat.run(target)
+
+
+def _certify(name: str, request: pytest.FixtureRequest) -> run_compat.Run:
+    """Build the target's venv if needed and run the kit there; skip when not asked for."""
+    _opt_in(request, name)
+    result = run_compat.run(run_compat.Target.load(name))
+    if result.build_error:
+        pytest.skip(
+            f"pip cannot install tests/compat/{name}/requirements.txt: " + result.build_error
+        )
+    return result
 
 
 @pytest.mark.compat
@@ -92,6 +103,22 @@ def test_triton_control_module_checks_catch_the_documented_run_local(
     assert judged == {c.id for c in CATALOGUE if c.id.startswith("module.")}
 
 
+@pytest.mark.compat
+@pytest.mark.parametrize("version", list(MATRIX.mlflow))
+def test_the_kits_targets_get_their_verdict_under_every_mlflow(
+    request: pytest.FixtureRequest, version: str
+) -> None:
+    _opt_in(request, f"mlflow-{version}")
+    results = run_compat.run_mlflow(MATRIX, version)
+    assert [r.subject.name for r in results] == list(MATRIX.subjects)
+    problems = [r.mismatch() for r in results if r.mismatch()]
+    assert not problems, "\n".join(problems)
+    for result in results:
+        # The run really had the MLflow it was meant to have, or none at all.
+        assert result.report["versions"].get("mlflow") == MATRIX.release(version)
+        assert result.report["statistics"]["leftovers"] == []
+
+
 # -- the folders' own data, checked on every run --------------------------------------------------
 
 
@@ -119,8 +146,7 @@ def test_no_verdict_checks_do_not_overlap_plugin_failures(target: run_compat.Tar
 
 def test_requirements_pin_every_package() -> None:
     for target in run_compat.all_targets():
-        lines = (target.folder / "requirements.txt").read_text().splitlines()
-        pins = [line for line in lines if line.strip() and not line.startswith("#")]
+        pins = target.requirements
         assert pins and all("==" in line for line in pins), target.name
 
 
@@ -139,6 +165,34 @@ def test_failing_ignores_environment_checks_unless_they_pass() -> None:
     assert environment in run_compat.Run(target, 1, 1.0, "", {"checks": checks}).failing
 
 
+def test_the_matrix_gives_a_verdict_for_every_subject_under_every_mlflow() -> None:
+    assert None in MATRIX.mlflow.values(), "one run has no MLflow at all"
+    pinned = [r for r in MATRIX.mlflow.values() if r]
+    assert pinned and all(r.startswith("mlflow-skinny==") for r in pinned)
+    for subject in MATRIX.subjects.values():
+        assert set(subject.verdicts) == set(MATRIX.mlflow), subject.name
+        assert set(subject.verdicts.values()) <= VERDICTS
+        for version, failing in subject.failing.items():
+            assert version in MATRIX.mlflow and set(failing) <= _IDS
+        if subject.package:
+            assert (run_compat.ROOT / subject.package / "pyproject.toml").is_file()
+
+
+def test_a_matrix_run_reports_what_differs_from_its_expected_verdict() -> None:
+    subject = MATRIX.subjects["memory"]
+    checks = [
+        {"id": "module.loads", "level": "MUST", "outcome": "passed", "message": ""},
+        {"id": "stream.yields-dicts", "level": "MUST", "outcome": "could-not-check", "message": ""},
+    ]
+    report = {"versions": {"mlflow": "2.9.1"}, "summary": {"conformant": False}, "checks": checks}
+    result = run_compat.MatrixRun("2.9", subject, "2.9.2", report, {}, "")
+    problem = result.mismatch()
+    assert "ran under MLflow 2.9.1, not 2.9.2" in problem
+    assert "not-conformant, expected conformant" in problem
+    assert "stream.yields-dicts fails" in problem
+    assert run_compat.MatrixRun("2.9", subject, "2.9.2", {}, {}, "boom").verdict == "not run"
+
+
 def test_pip_error_keeps_the_reason_and_drops_the_index_noise() -> None:
     output = "\n".join(
         [
@@ -154,7 +208,7 @@ def test_pip_error_keeps_the_reason_and_drops_the_index_noise() -> None:
 
 
 def test_page_lists_every_target_and_every_confirmed_failure() -> None:
-    page = run_compat.render_page(run_compat.all_targets())
+    page = run_compat.render_page(run_compat.all_targets(), MATRIX)
     for target in run_compat.all_targets():
         assert target.title in page
         if target.report_path.is_file():
@@ -162,3 +216,36 @@ def test_page_lists_every_target_and_every_confirmed_failure() -> None:
             for check_id in target.expected.get("failing", {}):
                 if any(c["id"] == check_id for c in report["checks"]):
                     assert f"`{check_id}`" in page
+
+
+def _table(page: str, header: str) -> list[list[str]]:
+    """The rows of the Markdown table whose header row starts with ``header``."""
+    lines = page.split(header, 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+def test_page_matrices_hold_one_short_verdict_per_cell_in_plain_text() -> None:
+    page = run_compat.render_page(run_compat.all_targets(), MATRIX)
+    versions = _table(page, "| target |")
+    published = _table(page, "| plugin |")
+    assert [row[0] for row in versions] == [s.title for s in MATRIX.subjects.values()]
+    assert len(published) == len(run_compat.all_targets())
+    for row in versions + published:
+        # Reasons go in the sections below the tables, never in a cell.
+        assert all(len(cell) <= 32 for cell in row[1:]), row
+    # Marks that a browser without an emoji font draws as empty boxes.
+    assert not any(mark in page for mark in ("\u2705", "\u274c", "\u26a0"))
+    for release in filter(None, (MATRIX.release(v) for v in MATRIX.mlflow)):
+        assert f"MLflow {release}" in page
+
+
+def test_only_a_session_that_never_ran_the_kit_blames_the_environment() -> None:
+    target = run_compat.Target.load("crusoe")
+    output = "ERROR: No matching distribution found for mlflow-crusoe==9.9"
+    unbuilt = run_compat.Run(target, 1, 1.0, output, {}, {})
+    assert "No matching distribution found" in unbuilt.build_error
+    # The kit ran (its timing was recorded) but wrote no report: a failure, not a skip.
+    crashed = run_compat.Run(target, 1, 1.0, output, {}, {"run_seconds": 1.0})
+    assert crashed.build_error == ""
+    assert not crashed.matches
+    assert "no report was written" in crashed.mismatch()

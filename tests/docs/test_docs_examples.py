@@ -6,6 +6,7 @@ treated); the pages run two at a time, each in a sandbox of its own.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -89,13 +90,36 @@ def test_ci_jobs_run_the_command_the_page_runs() -> None:
     assert {"--junitxml=reports/junit.xml", "--conformance-report=reports/conformance.json"} < set(
         flags
     )
-    assert len(jobs) == 2
+    direct = [job for job in jobs if "pytest" in job.text]
+    assert len(direct) == 2
     for job in jobs:
         parsed = yaml.safe_load(job.text)
         assert isinstance(parsed, dict) and parsed
+        assert "reports/" in job.text, f"{job.where} keeps no reports"
+    for job in direct:
         for flag in flags:
             assert flag in job.text, f"{job.where} does not pass {flag}"
-        assert "reports/" in job.text, f"{job.where} keeps no reports"
+    # The matrix job runs the tutorial's noxfile, which passes the same options per session.
+    noxfile = (ROOT / "examples" / "tutorial" / "noxfile.py").read_text()
+    for flag in flags:
+        assert flag.split("=")[0] in noxfile, f"the noxfile does not pass {flag}"
+
+
+def test_the_ci_matrix_names_sessions_the_noxfile_defines() -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML comes with the docs extra")
+    pytest.importorskip("nox", reason="nox comes with the dev extra")
+    page = (DOCS / "ci.md").read_text()
+    (job,) = [b for b in blocks.parse_blocks(page, "ci.md") if "nox -s" in b.text]
+    matrix = yaml.safe_load(job.text)["jobs"]["conformance"]["strategy"]["matrix"]
+    wanted = {f"conformance-{p}({m})" for p in matrix["python"] for m in matrix["mlflow"]}
+    listed = subprocess.run(
+        [sys.executable, "-m", "nox", "--list", "--json"],
+        cwd=ROOT / "examples" / "tutorial",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert {s["session"] for s in json.loads(listed.stdout)} == wanted
 
 
 def test_mkdocs_nav_lists_every_page() -> None:
