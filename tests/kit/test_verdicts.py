@@ -18,7 +18,6 @@ import pytest
 from plugins_for_kit.kit_helpers import SUBPROCESS_ARGS, unique
 
 from conformance.judgement import EXIT_CODES, Verdict
-from conftest import MODEL_URIS, PLUGINS_DIR, KitRun, RunKit
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS_DIR = ROOT / "tests" / "plugins"
