@@ -9,16 +9,33 @@
 
 The server binds 127.0.0.1 only. :func:`serve` runs it in a background thread, which is how the
 tests use it; :func:`run_local` runs it in the foreground until Ctrl+C.
+
+Its limits (:class:`ServerLimits`, set through ``run_local``'s config) keep one client from
+knocking it over: a body needs a ``Content-Length`` no larger than ``max_body_bytes``, checked
+before anything is read (411, 413; chunked bodies are refused with 411); a fixed pool of
+``workers`` threads serves connections, which wait in a queue of at most
+:data:`QUEUED_CONNECTIONS` and, beyond that, in the kernel's listen backlog
+(:data:`LISTEN_BACKLOG`); every read waits at most ``read_timeout`` seconds (408). JSON nested
+deeper than :data:`MAX_JSON_DEPTH` levels is refused with 400, and so are predictions too
+deep to write. A client's mistake is always a 4xx with a JSON message, never a 500 or a
+dropped connection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
+import math
+import queue
+import socket
 import threading
+import time
 import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import orjson
@@ -34,7 +51,21 @@ from reference_target.names import (
     validate_name,
 )
 
-__all__ = ["DEFAULT_PORT", "LOCAL_HOST", "ScoringServer", "make_server", "run_local", "serve"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_PORT",
+    "DEFAULT_READ_TIMEOUT_SECONDS",
+    "DEFAULT_WORKERS",
+    "LISTEN_BACKLOG",
+    "LOCAL_HOST",
+    "MAX_JSON_DEPTH",
+    "QUEUED_CONNECTIONS",
+    "ScoringServer",
+    "ServerLimits",
+    "make_server",
+    "run_local",
+    "serve",
+]
 
 LOCAL_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -43,6 +74,30 @@ _HEALTH_PATHS = ("/ping", "/health")
 _KNOWN_PATHS = (*_HEALTH_PATHS, "/version", "/invocations")
 # How often a background server looks for stop(); the default half second makes stop() slow.
 _STOP_POLL_SECONDS = 0.05
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+DEFAULT_WORKERS = 32
+DEFAULT_READ_TIMEOUT_SECONDS = 30.0
+# Connections accepted but not yet served; past this, the next ones are answered 503 at once.
+QUEUED_CONNECTIONS = 1024
+# Connections the kernel holds before the server accepts them (capped by net.core.somaxconn).
+LISTEN_BACKLOG = 1024
+# orjson reads JSON nested up to this deep; deeper bodies are refused rather than recursed into.
+MAX_JSON_DEPTH = 1024
+# After refusing a body it did not read, the server reads and drops what the client is still
+# sending, for this long at most: a client busy writing its body then sees the answer, not a
+# reset connection.
+_DISCARD_SECONDS = 2.0
+_DISCARD_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """How much one scoring server takes on; ``run_local`` reads each from its config."""
+
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    workers: int = DEFAULT_WORKERS
+    read_timeout: float = DEFAULT_READ_TIMEOUT_SECONDS
 
 
 def _version() -> str:
@@ -62,35 +117,42 @@ class _BadRequest(Exception):
         self.message = message
 
 
+def _bad_request(message: str) -> _BadRequest:
+    return _BadRequest(HTTPStatus.BAD_REQUEST, "BAD_REQUEST", message)
+
+
+def _too_deep() -> _BadRequest:
+    return _bad_request(
+        f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep; send flatter JSON."
+    )
+
+
 def _parse_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
+    except orjson.JSONDecodeError as exc:
+        if "depth limit" in str(exc):
+            raise _too_deep() from None
     try:
         # Python's own json writes NaN and Infinity tokens; accept what it writes.
         return json.loads(body)
+    except RecursionError:
+        raise _too_deep() from None
     except ValueError as exc:
-        raise _BadRequest(
-            HTTPStatus.BAD_REQUEST, "BAD_REQUEST", f"The body is not valid JSON: {exc}"
-        ) from exc
+        raise _bad_request(f"The body is not valid JSON: {exc}") from exc
 
 
 def _json_input(body: bytes) -> ModelInput:
     payload = _parse_json(body)
     if not isinstance(payload, dict):
-        raise _BadRequest(
-            HTTPStatus.BAD_REQUEST,
-            "BAD_REQUEST",
-            f"The JSON body must be an object with exactly one of {', '.join(PAYLOAD_KEYS)}.",
+        raise _bad_request(
+            f"The JSON body must be an object with exactly one of {', '.join(PAYLOAD_KEYS)}."
         )
     present = [key for key in PAYLOAD_KEYS if key in payload]
     if len(present) != 1:
-        raise _BadRequest(
-            HTTPStatus.BAD_REQUEST,
-            "BAD_REQUEST",
+        raise _bad_request(
             f"The JSON body must hold exactly one of {', '.join(PAYLOAD_KEYS)} (and optionally "
-            f"params); it holds {', '.join(present) or 'none of them'}.",
+            f"params); it holds {', '.join(present) or 'none of them'}."
         )
     return from_payload(payload)
 
@@ -101,6 +163,13 @@ class ScoringHandler(BaseHTTPRequestHandler):
     server: ScoringServer
     server_version = "reference-target"
 
+    def setup(self) -> None:
+        # StreamRequestHandler applies self.timeout to the socket: every read and write waits
+        # at most that long, so a silent client frees its worker.
+        self.timeout = self.server.limits.read_timeout
+        self.unread_body = False
+        super().setup()
+
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: a scoring server used in tests should not chatter on stderr."""
 
@@ -108,6 +177,8 @@ class ScoringHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if self.unread_body:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
@@ -117,12 +188,57 @@ class ScoringHandler(BaseHTTPRequestHandler):
     def _route(self) -> str:
         return urllib.parse.urlsplit(self.path).path
 
-    def _read_body(self) -> bytes:
+    def _content_length(self) -> int:
+        """The body's declared length, refused (before any of it is read) when unusable."""
+        limit = self.server.limits.max_body_bytes
+        if "Transfer-Encoding" in self.headers:
+            raise _BadRequest(
+                HTTPStatus.LENGTH_REQUIRED,
+                "BAD_REQUEST",
+                f"Transfer-Encoding {self.headers['Transfer-Encoding']!r} is not accepted: send "
+                f"the body whole, with a Content-Length header (at most {limit} bytes).",
+            )
+        declared = self.headers.get_all("Content-Length") or []
+        if not declared:
+            raise _BadRequest(
+                HTTPStatus.LENGTH_REQUIRED,
+                "BAD_REQUEST",
+                f"A POST needs a Content-Length header (at most {limit} bytes).",
+            )
+        if len(declared) > 1:
+            raise _bad_request(
+                f"The request has {len(declared)} Content-Length headers ({', '.join(declared)}); "
+                "send exactly one."
+            )
+        text = declared[0].strip()
+        if not text.isdigit() or not text.isascii():
+            raise _bad_request(f"Content-Length must be a number of bytes; got {declared[0]!r}.")
+        length = int(text)
+        if length > limit:
+            raise _BadRequest(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                "BAD_REQUEST",
+                f"The body has {length} bytes; this server takes at most {limit}. Send fewer "
+                "rows per request, or start run_local with a larger config max_body_bytes.",
+            )
+        return length
+
+    def _read_body(self, length: int) -> bytes:
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        return self.rfile.read(length) if length > 0 else b""
+            body = self.rfile.read(length)
+        except TimeoutError:
+            raise _BadRequest(
+                HTTPStatus.REQUEST_TIMEOUT,
+                "BAD_REQUEST",
+                f"The body did not arrive: no data for {self.server.limits.read_timeout:g} s. "
+                "Send the whole body at once.",
+            ) from None
+        if len(body) != length:
+            raise _bad_request(
+                f"The body ended after {len(body)} of the {length} bytes its Content-Length "
+                "declares; send the whole body."
+            )
+        return body
 
     def _wrong_place(self, route: str) -> None:
         if route in _KNOWN_PATHS:
@@ -149,17 +265,24 @@ class ScoringHandler(BaseHTTPRequestHandler):
             self._wrong_place(route)
 
     def do_POST(self) -> None:
-        route = self._route()
-        body = self._read_body()
-        if route != "/invocations":
-            self._wrong_place(route)
-            return
+        # Until the body is read whole, closing would reset the connection under the answer.
+        self.unread_body = True
         try:
-            self._send(HTTPStatus.OK, self._score(body))
+            length = self._content_length()
+            with self.server.body_budget.share(length):
+                answer = self._score(length)
+            if answer is not None:
+                self._send(HTTPStatus.OK, answer)
         except _BadRequest as exc:
             self._send_error(exc.status, exc.error_code, exc.message)
         except api.MlflowException as exc:
             self._send_error(HTTPStatus.BAD_REQUEST, str(exc.error_code), exc.message)
+        except MemoryError:
+            self._send_error(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "TEMPORARILY_UNAVAILABLE",
+                "The server ran out of memory scoring this request; send fewer rows at once.",
+            )
         except Exception as exc:
             self._send_error(
                 HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -167,7 +290,14 @@ class ScoringHandler(BaseHTTPRequestHandler):
                 f"Scoring failed unexpectedly: {type(exc).__name__}: {exc}",
             )
 
-    def _score(self, body: bytes) -> bytes:
+    def _score(self, length: int) -> bytes | None:
+        """The predictions for the body as JSON, or None when another answer went out."""
+        body = self._read_body(length)
+        self.unread_body = False
+        route = self._route()
+        if route != "/invocations":
+            self._wrong_place(route)
+            return None
         content_type = self.headers.get_content_type()
         if content_type == "application/json":
             frame, params = _json_input(body)
@@ -180,17 +310,97 @@ class ScoringHandler(BaseHTTPRequestHandler):
                 f"Content type {content_type!r} is not supported; send application/json or "
                 "text/csv.",
             )
+        del body  # the frame holds the data now: this is the only reference to the raw bytes
         return to_jsonable_bytes({"predictions": self.server.model.predict(frame, params)})
 
+    def finish(self) -> None:
+        super().finish()
+        if self.unread_body:
+            _discard_input(self.connection)
 
-class ScoringServer(ThreadingHTTPServer):
-    """An HTTP server scoring one model; each request runs in its own thread."""
 
-    daemon_threads = True
+def _discard_input(connection: socket.socket) -> None:
+    """Read and drop what the client still sends, briefly, so the answer is not lost."""
+    with contextlib.suppress(OSError):
+        connection.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + _DISCARD_SECONDS
+        sink = bytearray(_DISCARD_CHUNK)
+        while (left := deadline - time.monotonic()) > 0:
+            connection.settimeout(left)
+            if not connection.recv_into(sink):
+                return
 
-    def __init__(self, model: Model, host: str = LOCAL_HOST, port: int = 0) -> None:
+
+_TURNED_AWAY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+)
+_BUSY = orjson.dumps(
+    {
+        "error_code": "TEMPORARILY_UNAVAILABLE",
+        "message": "The server has too many connections waiting; retry in a moment.",
+    }
+)
+
+
+class _BodyBudget:
+    """The bytes of the bodies being read and scored at once, kept under a total.
+
+    Scoring a JSON body takes many times its size in Python objects, so bodies that together
+    pass the total wait their turn (at most ``timeout`` seconds, then 503) rather than share
+    the memory.
+    """
+
+    def __init__(self, total: int, timeout: float) -> None:
+        self.total = total
+        self.timeout = timeout
+        self._used = 0
+        self._freed = threading.Condition()
+
+    @contextlib.contextmanager
+    def share(self, size: int) -> Iterator[None]:
+        with self._freed:
+            if not self._freed.wait_for(lambda: self._used + size <= self.total, self.timeout):
+                raise _BadRequest(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    "TEMPORARILY_UNAVAILABLE",
+                    f"The server is busy scoring {self._used} bytes of other bodies (it scores "
+                    f"at most {self.total} at once); retry in a moment.",
+                )
+            self._used += size
+        try:
+            yield
+        finally:
+            with self._freed:
+                self._used -= size
+                self._freed.notify_all()
+
+
+class ScoringServer(HTTPServer):
+    """An HTTP server scoring one model with a fixed pool of worker threads.
+
+    The thread that accepts connections hands them to the workers through a bounded queue; a
+    full queue turns a connection away with 503 at once, so memory and threads stay bounded
+    whatever the number of clients.
+    """
+
+    request_queue_size = LISTEN_BACKLOG
+
+    def __init__(
+        self,
+        model: Model,
+        host: str = LOCAL_HOST,
+        port: int = 0,
+        limits: ServerLimits | None = None,
+    ) -> None:
         self.model = model
+        self.limits = limits or ServerLimits()
+        self.body_budget = _BodyBudget(self.limits.max_body_bytes, self.limits.read_timeout)
         self._thread: threading.Thread | None = None
+        self._connections: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(
+            QUEUED_CONNECTIONS
+        )
+        self._workers: list[threading.Thread] = []
         super().__init__((host, port), ScoringHandler)
 
     @property
@@ -198,6 +408,41 @@ class ScoringServer(ThreadingHTTPServer):
         """Where the server listens, such as ``http://127.0.0.1:5000``."""
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    def _start_workers(self) -> None:
+        while len(self._workers) < self.limits.workers:
+            worker = threading.Thread(
+                target=self._work, name=f"scoring-worker {self.url}", daemon=True
+            )
+            worker.start()
+            self._workers.append(worker)
+
+    def _work(self) -> None:
+        while (item := self._connections.get()) is not None:
+            connection, address = item
+            try:
+                self.finish_request(connection, address)
+            except Exception:
+                self.handle_error(connection, address)
+            finally:
+                self.shutdown_request(connection)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Queue the connection for a worker; turn it away at once when the queue is full."""
+        try:
+            self._connections.put_nowait((request, client_address))
+        except queue.Full:
+            with contextlib.suppress(OSError):
+                request.setblocking(False)
+                request.send(_TURNED_AWAY % (len(_BUSY), _BUSY))
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that failed mid-way (the client went away) concerns no one else."""
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._start_workers()
+        super().serve_forever(poll_interval)
 
     def start(self) -> None:
         """Serve in a background daemon thread."""
@@ -217,11 +462,25 @@ class ScoringServer(ThreadingHTTPServer):
             self._thread = None
         self.server_close()
 
+    def server_close(self) -> None:
+        """Close the port, drop the queued connections and let the workers end."""
+        super().server_close()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                item = self._connections.get_nowait()
+                if item is not None:
+                    self.shutdown_request(item[0])
+        for _ in self._workers:
+            self._connections.put(None)
+        self._workers = []
 
-def make_server(model: Model, host: str = LOCAL_HOST, port: int = 0) -> ScoringServer:
+
+def make_server(
+    model: Model, host: str = LOCAL_HOST, port: int = 0, limits: ServerLimits | None = None
+) -> ScoringServer:
     """A server for ``model`` bound to ``host:port`` (0 picks a free port), not yet serving."""
     try:
-        return ScoringServer(model, host, port)
+        return ScoringServer(model, host, port, limits)
     except OSError as exc:
         raise api.MlflowException(
             f"Cannot listen on {host}:{port}: {exc}. Pick a free port with config "
@@ -230,11 +489,31 @@ def make_server(model: Model, host: str = LOCAL_HOST, port: int = 0) -> ScoringS
         ) from exc
 
 
-def serve(model: Model, host: str = LOCAL_HOST, port: int = 0) -> ScoringServer:
+def serve(
+    model: Model, host: str = LOCAL_HOST, port: int = 0, limits: ServerLimits | None = None
+) -> ScoringServer:
     """A server for ``model``, already serving in the background; ``stop()`` ends it."""
-    server = make_server(model, host, port)
+    server = make_server(model, host, port, limits)
     server.start()
     return server
+
+
+def _config_number(
+    settings: dict[str, Any], key: str, default: float, *, least: float, integer: bool
+) -> Any:
+    """``settings[key]`` as a number of at least ``least``; the CLI passes strings."""
+    value = settings.get(key, default)
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = int(value) if integer else float(value)
+    wrong_type = isinstance(value, bool) or not isinstance(value, int if integer else (int, float))
+    if wrong_type or not math.isfinite(value) or value < least:
+        raise api.MlflowException(
+            f"config[{key!r}] must be {'an integer' if integer else 'a number'} of at least "
+            f"{least:g}; got {value!r}. Leave it out for the default, {default:g}.",
+            api.INVALID_PARAMETER_VALUE,
+        )
+    return value
 
 
 def _port(value: object) -> int:
@@ -250,6 +529,21 @@ def _port(value: object) -> int:
     return value
 
 
+def server_limits(settings: dict[str, Any]) -> ServerLimits:
+    """The limits ``run_local``'s config sets; a bad value raises INVALID_PARAMETER_VALUE."""
+    return ServerLimits(
+        max_body_bytes=_config_number(
+            settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, least=1, integer=True
+        ),
+        workers=_config_number(settings, "workers", DEFAULT_WORKERS, least=1, integer=True),
+        read_timeout=float(
+            _config_number(
+                settings, "read_timeout", DEFAULT_READ_TIMEOUT_SECONDS, least=0.001, integer=False
+            )
+        ),
+    )
+
+
 def run_local(
     name: str,
     model_uri: str,
@@ -258,15 +552,17 @@ def run_local(
 ) -> None:
     """Serve ``model_uri`` on 127.0.0.1 (port ``config["port"]``, default 5000) until Ctrl+C.
 
-    MLflow calls this as ``run_local(name, model_uri, flavor, config)``, without the target
-    its documentation puts first, so that is the signature here.
+    ``config`` may also set ``max_body_bytes``, ``workers`` and ``read_timeout`` (seconds);
+    see :class:`ServerLimits`. MLflow calls this as ``run_local(name, model_uri, flavor,
+    config)``, without the target its documentation puts first, so that is the signature here.
     """
     name = validate_name(name)
     model_uri = validate_model_uri(model_uri)
     flavor = validate_flavor(flavor)
     settings = validate_config(config)
     port = _port(settings.get("port", DEFAULT_PORT))
-    server = make_server(load_model(model_uri, flavor), LOCAL_HOST, port)
+    limits = server_limits(settings)
+    server = make_server(load_model(model_uri, flavor), LOCAL_HOST, port, limits)
     print(
         f"Serving deployment {name!r} (model {model_uri}) at {server.url}; press Ctrl+C to stop.",
         flush=True,
