@@ -163,7 +163,16 @@ def _bad_path(path: str, reason: str) -> api.MlflowException:
 
 def _check_path(path: str) -> None:
     """Refuse, before SQLite sees it, a path that cannot be a store file."""
-    file = Path(path)
+    try:
+        _check_file(Path(path))
+    except OSError as error:  # such as a name longer than the file system takes
+        raise _bad_path(
+            path, f"the system cannot use it ({error.strerror}); name a shorter or other path"
+        ) from None
+
+
+def _check_file(file: Path) -> None:
+    path = str(file)
     if not file.is_absolute():
         raise _bad_path(path, "the path is relative; give it from the root, starting with '/'")
     if file.is_dir():
@@ -181,6 +190,16 @@ def _check_path(path: str) -> None:
         raise _bad_path(path, f"the directory {file.parent} is not writable")
     if file.exists() and not os.access(file, os.R_OK | os.W_OK):
         raise _bad_path(path, "the file is not readable and writable")
+
+
+def _busy_error(path: str, doing: str) -> api.MlflowException:
+    """The store is fine but another process is writing to it: worth a retry, not a new file."""
+    return api.MlflowException(
+        f"The memory target store {path!r} is busy: another process held its write lock for "
+        f"over {BUSY_TIMEOUT_SECONDS:g} s, so this call could not {doing}. Nothing was changed; "
+        "retry once that process's write is done.",
+        "TEMPORARILY_UNAVAILABLE",
+    )
 
 
 def _busy(error: sqlite3.Error) -> bool:
@@ -213,6 +232,8 @@ class SQLiteStore:
             self._initialise()
         except sqlite3.Error as error:
             self.close()
+            if _busy(error):
+                raise _busy_error(path, "open it") from error
             raise _bad_path(
                 path, f"SQLite cannot use it ({error}); name a new file or an earlier store"
             ) from error
@@ -243,8 +264,12 @@ class SQLiteStore:
         return local.connection
 
     def _initialise(self) -> None:
-        """Turn on WAL and create the schema, once per file; check a file made earlier."""
+        """Check a store made earlier without the write lock; create a new one with it."""
         connection = self._connection()
+        # An existing store is only read: opening it must not wait for another process's
+        # write, so a long write elsewhere never keeps a client from starting.
+        if self._is_store(connection):
+            return
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         # The journal mode cannot change inside a transaction, and changing it needs a moment
         # alone with the file: several processes opening a new file at once take turns.
@@ -259,27 +284,40 @@ class SQLiteStore:
         # is unusable, which the caller reports as a bad target URI.
         connection.execute("BEGIN IMMEDIATE")
         try:
-            application = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if application == 0 and tables == 0:
+            if not self._is_store(connection, in_transaction=True):
                 for statement in _SCHEMA:
                     connection.execute(statement)
-            elif application != APPLICATION_ID:
-                raise _bad_path(
-                    self.path, "it is an SQLite database of another application; name a new file"
-                )
-            elif version != SCHEMA_VERSION:
-                raise _bad_path(
-                    self.path,
-                    f"it holds schema version {version}, and this version of the memory "
-                    f"target reads version {SCHEMA_VERSION}; name a new file",
-                )
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+    def _is_store(self, connection: sqlite3.Connection, in_transaction: bool = False) -> bool:
+        """Whether the file already holds a WAL store of this version; an empty file is not,
+        and a file of another kind or version raises."""
+        if not in_transaction:
+            connection.execute("BEGIN")
+        try:
+            application = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            if not in_transaction:
+                connection.execute("COMMIT")
+        if application == 0 and tables == 0:
+            return False
+        if application != APPLICATION_ID:
+            raise _bad_path(
+                self.path, "it is an SQLite database of another application; name a new file"
+            )
+        if version != SCHEMA_VERSION:
+            raise _bad_path(
+                self.path,
+                f"it holds schema version {version}, and this version of the memory "
+                f"target reads version {SCHEMA_VERSION}; name a new file",
+            )
+        return in_transaction or connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
     @contextlib.contextmanager
     def _transaction(self, write: bool = False) -> Iterator[sqlite3.Cursor]:
@@ -305,14 +343,11 @@ class SQLiteStore:
             raise self._failed(error) from error
 
     def _failed(self, error: sqlite3.Error) -> api.MlflowException:
-        hint = (
-            f"another process held the store's write lock for over {BUSY_TIMEOUT_SECONDS:g} s"
-            if _busy(error)
-            else "check the file and its directory"
-        )
+        if _busy(error):
+            return _busy_error(self.path, "change it")
         return api.MlflowException(
             f"The memory target store {self.path!r} failed: {type(error).__name__}: {error} "
-            f"({hint}). Nothing was changed by this call.",
+            "(check the file and its directory). Nothing was changed by this call.",
             api.INTERNAL_ERROR,
         )
 

@@ -45,6 +45,24 @@ __all__ = [
 READY = "ready"
 
 
+def _load_config(config_json: bytes, owner: str) -> dict[str, Any]:
+    """A stored config as a fresh dict. Only a store file edited by hand can hold one that is
+    not a JSON object; that is reported, not passed on as a raw decode error."""
+    try:
+        config = orjson.loads(config_json)
+    except orjson.JSONDecodeError as error:
+        problem = f"is not valid JSON ({error})"
+    else:
+        if isinstance(config, dict):
+            return config
+        problem = f"is a JSON {type(config).__name__}, not an object"
+    raise api.MlflowException(
+        f"The stored config of {owner} {problem}: the store was changed outside the memory "
+        "target. Write a JSON object into that config, or delete and create it again.",
+        api.ErrorCode.INTERNAL_ERROR,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Deployment:
     """One deployment. ``config_json`` keeps the config immutable; ``config`` is a fresh copy."""
@@ -72,7 +90,9 @@ class Deployment:
     @property
     def config(self) -> dict[str, Any]:
         # Most deployments have no config: a new empty dict is cheaper than parsing b"{}".
-        return {} if self.config_json == b"{}" else orjson.loads(self.config_json)
+        if self.config_json == b"{}":
+            return {}
+        return _load_config(self.config_json, f"deployment {self.name!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The whole deployment as callers see it, ``config`` included: theirs to change."""
@@ -105,7 +125,7 @@ class Endpoint:
 
     @property
     def config(self) -> dict[str, Any]:
-        return orjson.loads(self.config_json)
+        return _load_config(self.config_json, f"endpoint {self.name!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The endpoint as callers see it: JSON-able, and theirs to change."""

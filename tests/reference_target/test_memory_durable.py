@@ -103,6 +103,8 @@ def test_three_slashes_name_a_store_file_and_one_a_namespace(
         ("memory:///srv/bad%0Aname.db", "control character"),
         ("memory:///srv/s.db?latency=-1", "from 0 to 3600"),
         ("memory:///srv/s.db?mode=ro", "unknown option 'mode'"),
+        ("memory:///srv/%ED%A0%80.db", "percent escapes are not UTF-8"),
+        ("memory:///srv/%FF.db", "percent escapes are not UTF-8"),
     ],
 )
 def test_malformed_durable_uris_say_what_to_write(target_uri: str, hint: str) -> None:
@@ -134,6 +136,16 @@ def bad_path_error(path: str) -> api.MlflowException:
     assert caught.value.error_code == api.INVALID_PARAMETER_VALUE
     assert "memory:///<absolute path of a store file>" in caught.value.message
     return caught.value
+
+
+@pytest.mark.parametrize("shape", ["long name", "deep"])
+def test_a_path_too_long_for_the_system_is_refused(tmp_path: Path, shape: str) -> None:
+    path = (
+        tmp_path / ("x" * 300 + ".db")
+        if shape == "long name"
+        else tmp_path.joinpath(*["d" * 200] * 30, "store.db")
+    )
+    assert "name a shorter or other path" in bad_path_error(str(path)).message
 
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
@@ -335,7 +347,7 @@ def test_the_latency_sleep_holds_no_lock(store_path: Path) -> None:
     assert [d["name"] for d in fast.list_deployments()] == ["fast", "slow"]
 
 
-def test_a_write_lock_held_too_long_is_an_internal_error_and_reads_go_on(
+def test_a_write_lock_held_too_long_is_temporarily_unavailable_and_reads_go_on(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 0.05)
@@ -348,7 +360,8 @@ def test_a_write_lock_held_too_long_is_an_internal_error_and_reads_go_on(
         blocker.execute("DELETE FROM deployments")
         with pytest.raises(api.MlflowException, match="write lock") as caught:
             client.create_deployment("other", CONSTANT)
-        assert caught.value.error_code == api.INTERNAL_ERROR
+        assert caught.value.error_code == "TEMPORARILY_UNAVAILABLE"
+        assert "retry" in caught.value.message
         assert [d["name"] for d in client.list_deployments()] == ["model"]  # WAL: reads go on
         assert predictions(client, "model") == [7.0]
     finally:
@@ -356,6 +369,66 @@ def test_a_write_lock_held_too_long_is_an_internal_error_and_reads_go_on(
         blocker.close()
     client.create_deployment("other", CONSTANT)
     assert [d["name"] for d in client.list_deployments()] == ["model", "other"]
+
+
+def test_opening_an_existing_store_does_not_wait_for_the_write_lock(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    MemoryDeploymentClient(uri_of(store_path)).create_deployment("model", CONSTANT)
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 5.0)
+    blocker = sqlite3.connect(store_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        blocker.execute("DELETE FROM deployments")
+        started = time.monotonic()
+        client = reopened(store_path)
+        assert [d["name"] for d in client.list_deployments()] == ["model"]
+        assert time.monotonic() - started < 1.0
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_creating_a_store_while_another_writer_holds_it_is_busy_not_invalid(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 0.05)
+    blocker = sqlite3.connect(store_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # the empty file is being written by someone else
+        blocker.execute("CREATE TABLE other (x)")
+        with pytest.raises(api.MlflowException, match="is busy") as caught:
+            MemoryDeploymentClient(uri_of(store_path))
+        assert caught.value.error_code == "TEMPORARILY_UNAVAILABLE"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert MemoryDeploymentClient(uri_of(store_path)).list_deployments() == []
+
+
+@pytest.mark.parametrize("stored", ["not json", "[1, 2]", ""])
+def test_a_config_edited_into_something_else_by_hand_is_an_mlflow_exception(
+    durable: MemoryDeploymentClient, store_path: Path, stored: str
+) -> None:
+    durable.create_endpoint("web", config={"a": 1})
+    durable.create_deployment("model", CONSTANT, config={"a": 1}, endpoint="web")
+    with sqlite3.connect(store_path) as editor:
+        editor.execute("UPDATE deployments SET config = ?", (stored,))
+        editor.execute("UPDATE endpoints SET config = ?", (stored,))
+    editor.close()
+    for call in (
+        lambda: durable.get_deployment("model"),
+        lambda: durable.update_deployment("model", config={"b": 2}),
+        lambda: durable.get_endpoint("web"),
+        lambda: durable.list_endpoints(),
+        lambda: durable.update_endpoint("web", config={"b": 2}),
+    ):
+        with pytest.raises(api.MlflowException, match="changed outside the memory target") as c:
+            call()
+        assert c.value.error_code == api.INTERNAL_ERROR
+    assert [d["name"] for d in durable.list_deployments()] == ["model"]  # listing needs no config
+    durable.delete_deployment("model")  # and the way out works
+    durable.delete_endpoint("web")
 
 
 def test_dropping_a_durable_store_empties_the_file(store_path: Path) -> None:
