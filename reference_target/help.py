@@ -8,7 +8,7 @@ from reference_target.names import (
     SUPPORTED_FLAVORS,
 )
 from reference_target.server import DEFAULT_PORT
-from reference_target.sqlite_store import BUSY_TIMEOUT_SECONDS
+from reference_target.store.sqlite import BUSY_TIMEOUT_SECONDS
 from reference_target.uri import DEFAULT_NAMESPACE
 
 __all__ = ["target_help"]

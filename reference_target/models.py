@@ -63,6 +63,10 @@ class Model:
         """Predictions for every row of ``frame``."""
         raise NotImplementedError
 
+    def footprint(self) -> int:
+        """Roughly how many bytes this model holds, for caches bounded by size."""
+        return 1024
+
     def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
         """Per-feature contributions for every row, as JSON-able data."""
         raise api.MlflowException(
@@ -128,6 +132,10 @@ class LinearModel(Model):
             else features.to_numpy(dtype=np.float64)
         )
         return numeric, values
+
+    def footprint(self) -> int:
+        # A float in a tuple costs its 24-byte object and an 8-byte slot.
+        return 1024 + 32 * len(self.weights)
 
     def predict(self, frame: pd.DataFrame, params: Params = None) -> np.ndarray:
         _, values = self._features(frame)

@@ -25,9 +25,10 @@ import pytest
 from test_memory_stateful import MemoryTargetMachine
 
 import conformance.api as api
-from reference_target import MemoryDeploymentClient, sqlite_store
-from reference_target.sqlite_store import SQLiteStore, StoredModel, close_sqlite_store
-from reference_target.store import drop_store, get_store
+from reference_target import MemoryDeploymentClient, model_cache
+from reference_target.model_cache import StoredModel
+from reference_target.store import SQLiteStore, close_sqlite_store, drop_store, get_store
+from reference_target.store import sqlite as sqlite_store
 from reference_target.uri import TargetSettings, parse_target_uri
 
 LINEAR = "reference:/linear?weights=2,-1&bias=0.5"
@@ -55,7 +56,7 @@ def durable(store_path: Path) -> MemoryDeploymentClient:
 def reopened(path: Path) -> MemoryDeploymentClient:
     """A client on ``path`` as a newly started process would get it: no handle, no models."""
     close_sqlite_store(str(path))
-    sqlite_store.clear_model_cache()
+    model_cache.clear_model_cache()
     return MemoryDeploymentClient(uri_of(path))
 
 
@@ -244,8 +245,9 @@ def test_everything_survives_a_fresh_client(store_path: Path) -> None:
 
 
 def test_listings_and_gets_have_the_same_shape_as_in_memory(
-    durable: MemoryDeploymentClient, client: MemoryDeploymentClient
+    durable: MemoryDeploymentClient, namespace: str
 ) -> None:
+    client = MemoryDeploymentClient(f"memory:/{namespace}")
     for target in (durable, client):
         target.create_endpoint("endpoint", {"tier": "gold"})
         target.create_deployment("first", LINEAR, config={"owner": "me"}, endpoint="endpoint")
@@ -273,13 +275,13 @@ def test_models_load_once_per_process_and_again_after_a_restart(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     loads: list[str] = []
-    real_load = sqlite_store.load_model
+    real_load = model_cache.load_model
 
     def counting(model_uri: str, flavor: str | None = None) -> Any:
         loads.append(model_uri)
         return real_load(model_uri, flavor)
 
-    monkeypatch.setattr(sqlite_store, "load_model", counting)
+    monkeypatch.setattr(model_cache, "load_model", counting)
     client = MemoryDeploymentClient(uri_of(store_path))
     client.create_deployment("model", LINEAR)  # the client's own load fills the cache
     for _ in range(3):

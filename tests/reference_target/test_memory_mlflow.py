@@ -82,14 +82,14 @@ def saved_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-def test_mlflow_loads_the_memory_client(namespace: str) -> None:
-    client = mlflow.deployments.get_deploy_client(f"memory:/{namespace}")
+def test_mlflow_loads_the_memory_client(target_uri: str) -> None:
+    client = mlflow.deployments.get_deploy_client(target_uri)
     assert type(client) is MemoryDeploymentClient
     assert isinstance(client, mlflow.deployments.BaseDeploymentClient)
 
 
-def test_the_whole_lifecycle_through_mlflow(namespace: str) -> None:
-    client = mlflow.deployments.get_deploy_client(f"memory:/{namespace}")
+def test_the_whole_lifecycle_through_mlflow(target_uri: str) -> None:
+    client = mlflow.deployments.get_deploy_client(target_uri)
 
     created = client.create_deployment("model", LINEAR_URI, config={"owner": "me"})
     assert (created["name"], created["flavor"]) == ("model", "python_function")
@@ -120,8 +120,8 @@ def test_the_whole_lifecycle_through_mlflow(namespace: str) -> None:
     assert client.list_deployments() == []
 
 
-def test_endpoints_through_mlflow(namespace: str) -> None:
-    client = mlflow.deployments.get_deploy_client(f"memory:/{namespace}")
+def test_endpoints_through_mlflow(target_uri: str) -> None:
+    client = mlflow.deployments.get_deploy_client(target_uri)
     assert client.create_endpoint("endpoint", config={"a": 1})["name"] == "endpoint"
     again = lambda: client.create_endpoint("endpoint")  # noqa: E731
     assert mlflow_error_code(again) == "RESOURCE_ALREADY_EXISTS"
