@@ -28,6 +28,7 @@ from benchmarks import (
     plugin_import,
     predictions_roundtrip,
     reference_predict,
+    scoring_load,
     slow_target,
     store_ops,
     xdist_slow,
@@ -45,9 +46,10 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
     slow_target.NAME: slow_target.measure,
     default_run_deployments.NAME: default_run_deployments.measure,
     xdist_slow.NAME: xdist_slow.measure,
+    scoring_load.NAME: scoring_load.measure,
 }
 # Figures that take half a minute or more: only with --all or --only.
-SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME}
+SLOW = {slow_target.NAME, default_run_deployments.NAME, xdist_slow.NAME, scoring_load.NAME}
 # Units shown without decimals.
 WHOLE_UNITS = {"ms", "B", "ops/s", "deployments"}
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -149,6 +151,18 @@ def print_table(figures: list[Figure]) -> None:
             print(f"  the same call with the cyclic GC off: {without_gc:.0f} ms")
         if "final_state" in figure.details:
             print(f"  final state after every round: {figure.details['final_state']}")
+        for side, load in figure.details.get("sides", {}).items():
+            print(
+                f"  {side}: {load['requests_per_second']['median']:.0f} requests/s, p50 "
+                f"{load['p50_ms']['median']:.1f} ms, p99 {load['p99_ms']['median']:.1f} ms, "
+                f"peak RSS {load['peak_rss_mb']:.0f} MB"
+            )
+        if "p99_ratio" in figure.details:
+            print(
+                _spread_line(
+                    "p99 latency, run_local over MLflow's", figure.details["p99_ratio"], "x"
+                )
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
