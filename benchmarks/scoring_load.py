@@ -337,4 +337,3 @@ def measure(settings: Settings) -> Figure:
         },
     }
     return figure
-
