@@ -244,3 +244,14 @@ def test_mlflow_deployments_create_reads_what_create_returns(
     assert returncode == 0, stderr
     assert "python_function" in stdout
     assert "cli" in stdout
+
+
+@pytest.mark.parametrize(
+    "target_uri",
+    [f"memory:///tmp/{'x' * 300}.db", "memory:///tmp/%ED%A0%80.db", "memory:/x?latency=1e308"],
+    ids=["path too long", "escape not UTF-8", "latency too long"],
+)
+def test_bad_target_uris_are_mlflow_exceptions_through_mlflow(target_uri: str) -> None:
+    with pytest.raises(mlflow.exceptions.MlflowException) as caught:
+        mlflow.deployments.get_deploy_client(target_uri)
+    assert caught.value.error_code == "INVALID_PARAMETER_VALUE"
