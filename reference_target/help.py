@@ -61,12 +61,11 @@ Model URIs
   reference:/constant?value=V             V for every row (a number when it reads as one)
   reference:/linear?weights=w1,w2&bias=b  numeric columns, in order, dotted with the weights,
                                           plus b; one numeric column per weight
-  reference:/echo                         the input rows, as records (column labels unique,
-                                          all strings or all integers)
+  reference:/echo                         the input rows, as records
+  With MLflow installed, any other URI (a local path, file:, runs:/, models:/) is loaded
+  with mlflow.pyfunc.load_model; without it, install the 'mlflow' extra first.
   A model URI has at most {MAX_MODEL_URI_LENGTH} characters, a linear model at most
-  {MAX_LINEAR_WEIGHTS} weights. With MLflow installed, any other URI (a local path,
-  file:, runs:/, models:/) is loaded with mlflow.pyfunc.load_model; without it, install
-  the 'mlflow' extra first.
+  {MAX_LINEAR_WEIGHTS} weights; echo needs unique column labels, all strings or all integers.
 
 Config keys
   stream_chunk_size   predictions per predict_stream chunk (default {DEFAULT_STREAM_CHUNK_SIZE})

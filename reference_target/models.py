@@ -6,15 +6,15 @@ Built in, deterministic so predictions can be checked exactly:
   reads it as a finite one, otherwise the string itself.
 - ``reference:/linear?weights=w1,w2,...&bias=b`` predicts, for each row, its numeric columns in
   order dotted with the weights, plus b (default 0).
-- ``reference:/echo`` returns the input rows as records; its column labels must be unique and
-  of one kind (all strings or all integers), so that no record loses a value.
-
-A linear model takes at most :data:`MAX_LINEAR_WEIGHTS` weights, and every model URI at most
-:data:`~reference_target.names.MAX_MODEL_URI_LENGTH` characters, so no URI can make a model
-that fills the memory.
+- ``reference:/echo`` returns the input rows as records.
 
 With MLflow installed, every other URI (a local path, ``file:``, ``runs:/``, ``models:/``) is
 loaded by ``mlflow.pyfunc.load_model``. Nothing here unpickles anything itself.
+
+Limits: a linear model takes at most :data:`MAX_LINEAR_WEIGHTS` weights and every model URI at
+most :data:`~reference_target.names.MAX_MODEL_URI_LENGTH` characters, so no URI makes a model
+that fills the memory; the echo model's column labels must be unique and of one kind (all
+strings or all integers), so that no record loses a value.
 """
 
 from __future__ import annotations
