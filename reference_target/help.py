@@ -20,7 +20,7 @@ from reference_target.uri import DEFAULT_NAMESPACE, MAX_LATENCY_SECONDS
 
 __all__ = ["target_help"]
 
-_READ_TIMEOUT = DEFAULT_READ_TIMEOUT_SECONDS
+_READ_TIMEOUT = DEFAULT_READ_TIMEOUT_SECONDS  # a shorter name keeps its help line short
 
 _HELP = f"""\
 The memory target keeps deployments in this Python process, or durably in an SQLite file.
@@ -72,7 +72,8 @@ Config keys
   port                run_local only: the port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any)
   max_body_bytes      run_local only: the largest body (default {DEFAULT_MAX_BODY_BYTES})
   workers             run_local only: threads serving connections (default {DEFAULT_WORKERS})
-  read_timeout        run_local only: seconds a read waits (default {_READ_TIMEOUT:g})
+  read_timeout        run_local only: seconds for a request's head, then its body
+                      (default {_READ_TIMEOUT:g})
   Any other JSON-able key is kept and returned as given; NaN and infinity are refused.
   update_deployment and update_endpoint merge the keys they are given into the existing
   config.

@@ -11,29 +11,33 @@ The server binds 127.0.0.1 only. :func:`serve` runs it in a background thread, w
 tests use it; :func:`run_local` runs it in the foreground until Ctrl+C.
 
 Its limits (:class:`ServerLimits`, set through ``run_local``'s config) keep one client from
-knocking it over: a body needs a ``Content-Length`` no larger than ``max_body_bytes``, checked
-before anything is read (411, 413; chunked bodies are refused with 411); a fixed pool of
-``workers`` threads serves connections, which wait in a queue of at most
-:data:`QUEUED_CONNECTIONS` and, beyond that, in the kernel's listen backlog
-(:data:`LISTEN_BACKLOG`); every read waits at most ``read_timeout`` seconds (408). JSON nested
-deeper than :data:`MAX_JSON_DEPTH` levels is refused with 400, and so are predictions too
-deep to write. A client's mistake is always a 4xx with a JSON message, never a 500 or a
-dropped connection.
+knocking it over. One thread accepts connections and reads every request's head at once; only a
+whole request reaches one of the fixed pool of ``workers`` threads, so slow or silent clients
+hold no worker. A head must arrive within ``read_timeout`` seconds and within
+:data:`MAX_HEAD_BYTES` (408, 431), and so must the body (408); a body needs one
+``Content-Length`` no larger than ``max_body_bytes``, checked before anything of it is read
+(411, 413; chunked bodies are refused with 411), and the bodies scored at once total at most
+``max_body_bytes`` too. At most :data:`QUEUED_CONNECTIONS` connections wait (503 beyond), and
+the kernel holds :data:`LISTEN_BACKLOG` more. JSON nested deeper than :data:`MAX_JSON_DEPTH`
+levels is refused with 400, and so are predictions too deep to write. A client's mistake is
+always a 4xx with a JSON message, never a 500 or a dropped connection.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import io
 import json
 import math
 import queue
+import selectors
 import socket
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -58,6 +62,7 @@ __all__ = [
     "DEFAULT_WORKERS",
     "LISTEN_BACKLOG",
     "LOCAL_HOST",
+    "MAX_HEAD_BYTES",
     "MAX_JSON_DEPTH",
     "QUEUED_CONNECTIONS",
     "ScoringServer",
@@ -78,8 +83,14 @@ _STOP_POLL_SECONDS = 0.05
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_WORKERS = 32
 DEFAULT_READ_TIMEOUT_SECONDS = 30.0
-# Connections accepted but not yet served; past this, the next ones are answered 503 at once.
+# Connections accepted but not yet served (their heads still arriving, or waiting for a worker);
+# past this, the next ones are answered 503 at once.
 QUEUED_CONNECTIONS = 1024
+# A request line and headers longer than this are answered 431.
+MAX_HEAD_BYTES = 64 * 1024
+_HEAD_CHUNK = 16 * 1024
+# How often the accepting thread looks for heads past their deadline.
+_EXPIRY_SECONDS = 0.1
 # Connections the kernel holds before the server accepts them (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
 # orjson reads JSON nested up to this deep; deeper bodies are refused rather than recursed into.
@@ -162,13 +173,27 @@ class ScoringHandler(BaseHTTPRequestHandler):
 
     server: ScoringServer
     server_version = "reference-target"
+    # Answer even a request line too broken to name its version with a status line and headers.
+    default_request_version = "HTTP/1.0"
 
     def setup(self) -> None:
-        # StreamRequestHandler applies self.timeout to the socket: every read and write waits
-        # at most that long, so a silent client frees its worker.
+        # StreamRequestHandler applies self.timeout to the socket: every write waits at most
+        # that long, and so does every read (the body's reads share one deadline, below).
         self.timeout = self.server.limits.read_timeout
         self.unread_body = False
         super().setup()
+        # The server read the request's head (and maybe some of its body) before handing the
+        # connection over: those bytes come first.
+        self.rfile.close()
+        self.rfile = io.BufferedReader(
+            _Prefixed(self.server.take_head(self.connection), self.connection.makefile("rb", 0))
+        )
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer the refusals the base class makes itself (a malformed request line, an
+        unknown method) in the same JSON as every other error."""
+        self.close_connection = True
+        self._send_error(code, "BAD_REQUEST", message or HTTPStatus(code).description)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: a scoring server used in tests should not chatter on stderr."""
@@ -223,19 +248,35 @@ class ScoringHandler(BaseHTTPRequestHandler):
             )
         return length
 
-    def _read_body(self, length: int) -> bytes:
+    def _read_body(self, length: int) -> bytearray:
+        """The body, read whole within ``read_timeout`` however slowly it trickles in."""
+        timeout = self.server.limits.read_timeout
+        deadline = time.monotonic() + timeout
+        body = bytearray(length)
+        view = memoryview(body)
+        received = 0
         try:
-            body = self.rfile.read(length)
+            while received < length:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.connection.settimeout(left)
+                count = self.rfile.readinto1(view[received:])
+                if not count:
+                    break
+                received += count
         except TimeoutError:
             raise _BadRequest(
                 HTTPStatus.REQUEST_TIMEOUT,
                 "BAD_REQUEST",
-                f"The body did not arrive: no data for {self.server.limits.read_timeout:g} s. "
-                "Send the whole body at once.",
+                f"The body did not arrive within {timeout:g} s ({received} of {length} bytes "
+                "came). Send the whole body at once.",
             ) from None
-        if len(body) != length:
+        finally:
+            view.release()
+        if received != length:
             raise _bad_request(
-                f"The body ended after {len(body)} of the {length} bytes its Content-Length "
+                f"The body ended after {received} of the {length} bytes its Content-Length "
                 "declares; send the whole body."
             )
         return body
@@ -331,15 +372,68 @@ def _discard_input(connection: socket.socket) -> None:
                 return
 
 
-_TURNED_AWAY = (
-    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-    b"Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+class _Prefixed(io.RawIOBase):
+    """A connection's input: the bytes the server already read, then the socket's."""
+
+    def __init__(self, prefix: bytes, rest: Any) -> None:
+        self._prefix = memoryview(prefix)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._prefix:
+            count = min(len(buffer), len(self._prefix))
+            buffer[:count] = self._prefix[:count]
+            self._prefix = self._prefix[count:]
+            return count
+        return int(self._rest.readinto(buffer) or 0)
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+@dataclass
+class _Arriving:
+    """A connection whose request head is still coming in."""
+
+    address: Any
+    deadline: float
+    head: bytearray = field(default_factory=bytearray)
+
+
+def _answer_and_close(connection: socket.socket, answer: bytes) -> None:
+    """Send a short answer without waiting, then close: for connections no worker serves."""
+    with contextlib.suppress(OSError):
+        connection.setblocking(False)
+        connection.send(answer)
+        connection.shutdown(socket.SHUT_WR)
+    connection.close()
+
+
+def _plain_answer(status: HTTPStatus, error_code: str, message: str) -> bytes:
+    body = orjson.dumps({"error_code": error_code, "message": message})
+    retry = b"Retry-After: 1\r\n" if status == HTTPStatus.SERVICE_UNAVAILABLE else b""
+    return (
+        f"HTTP/1.0 {status.value} {status.phrase}\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\nContent-Length: {len(body)}\r\n".encode()
+        + retry
+        + b"\r\n"
+        + body
+    )
+
+
+_BUSY = _plain_answer(
+    HTTPStatus.SERVICE_UNAVAILABLE,
+    "TEMPORARILY_UNAVAILABLE",
+    "The server has too many connections waiting; retry in a moment.",
 )
-_BUSY = orjson.dumps(
-    {
-        "error_code": "TEMPORARILY_UNAVAILABLE",
-        "message": "The server has too many connections waiting; retry in a moment.",
-    }
+_HEAD_TOO_LARGE = _plain_answer(
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+    "BAD_REQUEST",
+    f"The request line and headers take more than {MAX_HEAD_BYTES} bytes; send fewer headers.",
 )
 
 
@@ -379,9 +473,12 @@ class _BodyBudget:
 class ScoringServer(HTTPServer):
     """An HTTP server scoring one model with a fixed pool of worker threads.
 
-    The thread that accepts connections hands them to the workers through a bounded queue; a
-    full queue turns a connection away with 503 at once, so memory and threads stay bounded
-    whatever the number of clients.
+    One thread accepts connections and reads each request's head (request line and headers)
+    for all of them at once, without blocking on any; only a connection whose head has
+    arrived goes to a worker, through a bounded queue. So clients that send slowly or not at
+    all hold no worker: past ``read_timeout`` they get 408, and beyond
+    :data:`QUEUED_CONNECTIONS` waiting connections new ones get 503 at once. Threads and
+    memory stay bounded whatever the number of clients.
     """
 
     request_queue_size = LISTEN_BACKLOG
@@ -397,10 +494,13 @@ class ScoringServer(HTTPServer):
         self.limits = limits or ServerLimits()
         self.body_budget = _BodyBudget(self.limits.max_body_bytes, self.limits.read_timeout)
         self._thread: threading.Thread | None = None
-        self._connections: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(
-            QUEUED_CONNECTIONS
-        )
+        self._ready: queue.Queue[tuple[socket.socket, Any] | None] = queue.Queue(QUEUED_CONNECTIONS)
+        self._heads: dict[socket.socket, bytes] = {}
+        self._arriving: dict[socket.socket, _Arriving] = {}
         self._workers: list[threading.Thread] = []
+        self._stop_asked = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
         super().__init__((host, port), ScoringHandler)
 
     @property
@@ -408,6 +508,109 @@ class ScoringServer(HTTPServer):
         """Where the server listens, such as ``http://127.0.0.1:5000``."""
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    # -- the thread that accepts connections and reads their heads ------------------------------
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Accept connections and hand complete requests to the workers until ``shutdown()``."""
+        self._start_workers()
+        # A shutdown() that came before this thread got here stops it at once.
+        self._stopped.clear()
+        # Deadlines are checked between events, so the wait for events is kept short.
+        wait = min(poll_interval, _EXPIRY_SECONDS)
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.socket, selectors.EVENT_READ)
+                next_expiry = time.monotonic() + _EXPIRY_SECONDS
+                while not self._stop_asked.is_set():
+                    for key, _ in selector.select(wait):
+                        if key.fileobj is self.socket:
+                            self._accept(selector)
+                        else:
+                            self._read_head(selector, key.fileobj)  # type: ignore[arg-type]
+                    if time.monotonic() >= next_expiry:
+                        self._expire(selector)
+                        next_expiry = time.monotonic() + _EXPIRY_SECONDS
+        finally:
+            for connection in list(self._arriving):
+                self._arriving.pop(connection)
+                connection.close()
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop ``serve_forever`` and wait until it has returned."""
+        self._stop_asked.set()
+        self._stopped.wait()
+
+    def _accept(self, selector: selectors.BaseSelector) -> None:
+        try:
+            connection, address = self.socket.accept()
+        except OSError:  # gone already, or out of file descriptors: the backlog keeps it
+            return
+        if len(self._arriving) + self._ready.qsize() >= QUEUED_CONNECTIONS:
+            _answer_and_close(connection, _BUSY)
+            return
+        connection.setblocking(False)
+        deadline = time.monotonic() + self.limits.read_timeout
+        self._arriving[connection] = _Arriving(address, deadline)
+        selector.register(connection, selectors.EVENT_READ)
+
+    def _read_head(self, selector: selectors.BaseSelector, connection: socket.socket) -> None:
+        arriving = self._arriving[connection]
+        try:
+            chunk = connection.recv(_HEAD_CHUNK)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        searched = max(0, len(arriving.head) - 3)
+        arriving.head += chunk
+        ends = [
+            found
+            for found in (
+                arriving.head.find(b"\r\n\r\n", searched),
+                arriving.head.find(b"\n\n", searched),
+            )
+            if found >= 0
+        ]
+        complete = bool(ends) and min(ends) <= MAX_HEAD_BYTES
+        if chunk and not ends and len(arriving.head) <= MAX_HEAD_BYTES:
+            return
+        selector.unregister(connection)
+        del self._arriving[connection]
+        if not chunk and not ends:  # the client left before its request was whole
+            connection.close()
+        elif not complete:
+            _answer_and_close(connection, _HEAD_TOO_LARGE)
+        else:
+            self._hand_over(connection, arriving)
+
+    def _hand_over(self, connection: socket.socket, arriving: _Arriving) -> None:
+        connection.setblocking(True)
+        self._heads[connection] = bytes(arriving.head)
+        try:
+            self._ready.put_nowait((connection, arriving.address))
+        except queue.Full:
+            del self._heads[connection]
+            _answer_and_close(connection, _BUSY)
+
+    def _expire(self, selector: selectors.BaseSelector) -> None:
+        now = time.monotonic()
+        late = [c for c, arriving in self._arriving.items() if arriving.deadline <= now]
+        for connection in late:
+            selector.unregister(connection)
+            del self._arriving[connection]
+            _answer_and_close(
+                connection,
+                _plain_answer(
+                    HTTPStatus.REQUEST_TIMEOUT,
+                    "BAD_REQUEST",
+                    f"The request line and headers did not arrive within "
+                    f"{self.limits.read_timeout:g} s; send the request at once.",
+                ),
+            )
+
+    # -- the workers ----------------------------------------------------------------------------
 
     def _start_workers(self) -> None:
         while len(self._workers) < self.limits.workers:
@@ -418,31 +621,24 @@ class ScoringServer(HTTPServer):
             self._workers.append(worker)
 
     def _work(self) -> None:
-        while (item := self._connections.get()) is not None:
+        while (item := self._ready.get()) is not None:
             connection, address = item
             try:
                 self.finish_request(connection, address)
             except Exception:
                 self.handle_error(connection, address)
             finally:
+                self._heads.pop(connection, None)
                 self.shutdown_request(connection)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Queue the connection for a worker; turn it away at once when the queue is full."""
-        try:
-            self._connections.put_nowait((request, client_address))
-        except queue.Full:
-            with contextlib.suppress(OSError):
-                request.setblocking(False)
-                request.send(_TURNED_AWAY % (len(_BUSY), _BUSY))
-            self.shutdown_request(request)
+    def take_head(self, connection: socket.socket) -> bytes:
+        """The bytes of ``connection``'s request read before a worker took it."""
+        return self._heads.pop(connection, b"")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection that failed mid-way (the client went away) concerns no one else."""
 
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        self._start_workers()
-        super().serve_forever(poll_interval)
+    # -- starting and stopping ------------------------------------------------------------------
 
     def start(self) -> None:
         """Serve in a background daemon thread."""
@@ -463,15 +659,16 @@ class ScoringServer(HTTPServer):
         self.server_close()
 
     def server_close(self) -> None:
-        """Close the port, drop the queued connections and let the workers end."""
+        """Close the port, drop the connections waiting for a worker, let the workers end."""
         super().server_close()
         with contextlib.suppress(queue.Empty):
             while True:
-                item = self._connections.get_nowait()
+                item = self._ready.get_nowait()
                 if item is not None:
                     self.shutdown_request(item[0])
+        self._heads.clear()
         for _ in self._workers:
-            self._connections.put(None)
+            self._ready.put(None)
         self._workers = []
 
 

@@ -137,12 +137,53 @@ def test_a_stalled_body_is_408_after_the_read_timeout(small: ScoringServer) -> N
     assert time.monotonic() - started < 5
 
 
-def test_a_silent_connection_is_closed_after_the_read_timeout(small: ScoringServer) -> None:
+def test_a_request_head_that_stalls_is_408_after_the_read_timeout(small: ScoringServer) -> None:
     with socket.create_connection(small.server_address[:2], timeout=10) as connection:
         connection.sendall(b"POST /invocations HTTP/1.1\r\n")
         started = time.monotonic()
-        assert connection.recv(100) == b""  # closed, rather than waiting for ever
+        answer = connection.makefile("rb").read()
     assert time.monotonic() - started < 5
+    assert answer.split()[1] == b"408"
+    assert b"did not arrive within 0.5 s" in answer
+
+
+def test_a_body_that_trickles_is_cut_off_at_the_read_timeout(small: ScoringServer) -> None:
+    body = payload({"instances": [[1, 2]]})
+    started = time.monotonic()
+    with socket.create_connection(small.server_address[:2], timeout=10) as connection:
+        connection.sendall(post(b"", f"Content-Length: {len(body)}"))
+        # One byte every 0.2 s: each read is quick, but the whole body would take seconds.
+        for byte in body[:10]:
+            connection.sendall(bytes([byte]))
+            time.sleep(0.2)
+        answer = connection.makefile("rb").read()
+    assert answer.split()[1] == b"408"
+    assert time.monotonic() - started < 3
+
+
+def test_slow_clients_hold_no_worker_and_others_are_served() -> None:
+    running = serve(load_model(LINEAR), "127.0.0.1", 0, ServerLimits(workers=2, read_timeout=30.0))
+    body = payload({"instances": [[1, 2]]})
+    # Slow-loris: many connections that send part of their headers and then nothing.
+    stalled = [socket.create_connection(running.server_address[:2]) for _ in range(200)]
+    try:
+        for connection in stalled:
+            connection.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        status, answer = exchange(running, post(body, f"Content-Length: {len(body)}"))
+        assert (status, answer) == (200, {"predictions": [5.5]})
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in stalled:
+            connection.close()
+        running.stop()
+
+
+def test_headers_beyond_the_limit_are_431(small: ScoringServer) -> None:
+    huge = "X-Padding: " + "x" * (server_module.MAX_HEAD_BYTES + 10)
+    status, answer = exchange(small, post(b"", huge))
+    assert status == 431
+    assert "headers" in answer["message"]
 
 
 def test_worker_threads_are_bounded_whatever_the_connections(small: ScoringServer) -> None:
@@ -329,3 +370,17 @@ def test_run_local_refuses_bad_limits_before_serving(config: dict[str, Any]) -> 
         run_local("demo", LINEAR, None, {**config, "port": 0})
     assert caught.value.error_code == api.INVALID_PARAMETER_VALUE
     assert next(iter(config)) in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [(b"NONSENSE\r\n\r\n", 400), (b"PUT /invocations HTTP/1.1\r\n\r\n", 501)],
+    ids=["malformed request line", "unknown method"],
+)
+def test_the_servers_own_refusals_are_json_too(
+    small: ScoringServer, raw: bytes, status: int
+) -> None:
+    answer_status, answer = exchange(small, raw)
+    assert answer_status == status
+    assert answer["error_code"] == "BAD_REQUEST"
+    assert answer["message"]
