@@ -164,8 +164,9 @@ def test_a_body_that_trickles_is_cut_off_at_the_read_timeout(small: ScoringServe
 def test_slow_clients_hold_no_worker_and_others_are_served() -> None:
     running = serve(load_model(LINEAR), "127.0.0.1", 0, ServerLimits(workers=2, read_timeout=30.0))
     body = payload({"instances": [[1, 2]]})
+    threads = threading.active_count()
     # Slow-loris: many connections that send part of their headers and then nothing.
-    stalled = [socket.create_connection(running.server_address[:2]) for _ in range(200)]
+    stalled = [socket.create_connection(running.server_address[:2]) for _ in range(1000)]
     try:
         for connection in stalled:
             connection.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\n")
@@ -173,6 +174,7 @@ def test_slow_clients_hold_no_worker_and_others_are_served() -> None:
         status, answer = exchange(running, post(body, f"Content-Length: {len(body)}"))
         assert (status, answer) == (200, {"predictions": [5.5]})
         assert time.monotonic() - started < 2
+        assert threading.active_count() == threads
     finally:
         for connection in stalled:
             connection.close()
@@ -202,16 +204,16 @@ def test_a_burst_beyond_the_workers_is_answered_in_full() -> None:
     body = payload({"instances": [[1, 2]]})
     try:
         assert running.socket.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
-        with ThreadPoolExecutor(100) as pool:
+        with ThreadPoolExecutor(200) as pool:
             statuses = list(
                 pool.map(
                     lambda _: exchange(running, post(body, f"Content-Length: {len(body)}"))[0],
-                    range(300),
+                    range(500),
                 )
             )
     finally:
         running.stop()
-    assert statuses == [200] * 300
+    assert statuses == [200] * 500
     assert LISTEN_BACKLOG >= 1024
 
 
