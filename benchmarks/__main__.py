@@ -30,6 +30,7 @@ from benchmarks import (
     plugin_import,
     predictions_roundtrip,
     reference_predict,
+    scoring_load,
     slow_target,
     store_ops,
     watchdog_cost,
@@ -51,6 +52,7 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
     default_models_cache.NAME: default_models_cache.measure,
     xdist_slow.NAME: xdist_slow.measure,
     watchdog_cost.NAME: watchdog_cost.measure,
+    scoring_load.NAME: scoring_load.measure,
 }
 # Figures that take half a minute or more: only with --all or --only.
 SLOW = {
@@ -59,6 +61,7 @@ SLOW = {
     xdist_slow.NAME,
     default_models_cache.NAME,
     watchdog_cost.NAME,
+    scoring_load.NAME,
 }
 # Units shown without decimals.
 WHOLE_UNITS = {"ms", "B", "ops/s", "deployments"}
@@ -161,6 +164,18 @@ def print_table(figures: list[Figure]) -> None:
             print(f"  the same call with the cyclic GC off: {without_gc:.0f} ms")
         if "final_state" in figure.details:
             print(f"  final state after every round: {figure.details['final_state']}")
+        for side, load in figure.details.get("sides", {}).items():
+            print(
+                f"  {side}: {load['requests_per_second']['median']:.0f} requests/s, p50 "
+                f"{load['p50_ms']['median']:.1f} ms, p99 {load['p99_ms']['median']:.1f} ms, "
+                f"peak RSS {load['peak_rss_mb']:.0f} MB"
+            )
+        if "p99_ratio" in figure.details:
+            print(
+                _spread_line(
+                    "p99 latency, run_local over MLflow's", figure.details["p99_ratio"], "x"
+                )
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

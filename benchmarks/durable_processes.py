@@ -67,7 +67,7 @@ def child(path: str, index: int) -> dict[str, object]:
 def _verify(path: str, reports: list[dict[str, object]]) -> None:
     """Raise unless the store holds exactly what the processes' operations leave."""
     from reference_target.client import MemoryDeploymentClient
-    from reference_target.sqlite_store import close_sqlite_store
+    from reference_target.store import close_sqlite_store
 
     client = MemoryDeploymentClient(f"memory://{path}")
     try:
@@ -98,7 +98,7 @@ def _verify(path: str, reports: list[dict[str, object]]) -> None:
 def _round() -> tuple[float, float]:
     """One run of all processes: (operations per second, wall seconds)."""
     from reference_target.client import MemoryDeploymentClient
-    from reference_target.sqlite_store import close_sqlite_store
+    from reference_target.store import close_sqlite_store
 
     with tempfile.TemporaryDirectory(prefix="bench-durable-") as tmp:
         path = str(Path(tmp, "store.db"))

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import orjson
 import pandas as pd
 
 # The module, not the class: MLflow counts every client class among a plugin module's members.
@@ -47,10 +46,10 @@ def _optional_endpoint(endpoint: object) -> str | None:
     return None if endpoint is None else validate_name(endpoint, "endpoint")
 
 
-def _merged(config_json: bytes, update: dict[str, Any]) -> bytes:
+def _merged(current: Deployment | Endpoint, update: dict[str, Any]) -> bytes:
     if not update:
-        return config_json
-    return dump_config({**orjson.loads(config_json), **update})
+        return current.config_json
+    return dump_config({**current.config, **update})
 
 
 def _member_names(store: DeploymentStore, endpoint: str) -> list[str]:
@@ -169,7 +168,7 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
         model = load_model(model_uri, flavor) if model_uri is not None else None
 
         def change(current: Deployment) -> Deployment:
-            new_config = _merged(current.config_json, settings)
+            new_config = _merged(current, settings)
             if model is None:
                 return dataclasses.replace(current, config_json=new_config)
             return dataclasses.replace(
@@ -309,9 +308,7 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
         self._wait()
         changed = store.change_endpoint(
             name,
-            lambda current: dataclasses.replace(
-                current, config_json=_merged(current.config_json, settings)
-            ),
+            lambda current: dataclasses.replace(current, config_json=_merged(current, settings)),
         )
         return changed.to_dict()
 

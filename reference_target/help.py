@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from reference_target.models import MAX_LINEAR_WEIGHTS
 from reference_target.names import (
     DEFAULT_STREAM_CHUNK_SIZE,
+    MAX_MODEL_URI_LENGTH,
     MAX_NAME_LENGTH,
     SUPPORTED_FLAVORS,
 )
-from reference_target.server import DEFAULT_PORT
-from reference_target.sqlite_store import BUSY_TIMEOUT_SECONDS
-from reference_target.uri import DEFAULT_NAMESPACE
+from reference_target.server import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_PORT,
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_WORKERS,
+)
+from reference_target.store.sqlite import BUSY_TIMEOUT_SECONDS
+from reference_target.uri import DEFAULT_NAMESPACE, MAX_LATENCY_SECONDS
 
 __all__ = ["target_help"]
+
+_READ_TIMEOUT = DEFAULT_READ_TIMEOUT_SECONDS  # a shorter name keeps its help line short
 
 _HELP = f"""\
 The memory target keeps deployments in this Python process, or durably in an SQLite file.
@@ -24,7 +33,8 @@ Target URIs
   memory:///<absolute path>     a durable store in that SQLite file: 'memory://' and then the
                                 path, so three slashes, as in memory:///tmp/deployments.db
   ...?latency=<seconds>         creates, updates and deletes wait that long before they
-                                complete, like a slow real target (memory:/slow?latency=1)
+                                complete, like a slow real target (memory:/slow?latency=1);
+                                at most {MAX_LATENCY_SECONDS:g} seconds
   Clients of one namespace share one store, as clients of one server would; the latency
   option does not change which store a URI names.
 
@@ -57,12 +67,19 @@ Model URIs
                                           matrix, scalars, series or frame
   With MLflow installed, any other URI (a local path, file:, runs:/, models:/) is loaded
   with mlflow.pyfunc.load_model; without it, install the 'mlflow' extra first.
+  A model URI has at most {MAX_MODEL_URI_LENGTH} characters, a linear model at most
+  {MAX_LINEAR_WEIGHTS} weights; echo needs unique column labels, all strings or all integers.
 
 Config keys
   stream_chunk_size   predictions per predict_stream chunk (default {DEFAULT_STREAM_CHUNK_SIZE})
   port                run_local only: the port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any)
-  Any other JSON-able key is kept and returned as given. update_deployment and
-  update_endpoint merge the keys they are given into the existing config.
+  max_body_bytes      run_local only: the largest body (default {DEFAULT_MAX_BODY_BYTES})
+  workers             run_local only: threads serving connections (default {DEFAULT_WORKERS})
+  read_timeout        run_local only: seconds for a request's head, then its body
+                      (default {_READ_TIMEOUT:g})
+  Any other JSON-able key is kept and returned as given; NaN and infinity are refused.
+  update_deployment and update_endpoint merge the keys they are given into the existing
+  config.
 
 Deployments
   create_deployment returns once the model serves; a name in use raises

@@ -132,7 +132,15 @@ def _from_split(split: Any) -> pd.DataFrame:
         raise _invalid(f"'dataframe_split' data must be a list of rows; got {type(data).__name__}.")
     if data and _check_rows(data, "'dataframe_split' data") == "dicts":
         raise _invalid("'dataframe_split' data must be a list of rows, not of dicts.")
-    return _frame(pd.DataFrame, list(data), columns=split.get("columns"), index=split.get("index"))
+    index = split.get("index")
+    # pandas repeats a single row to fill a longer index: refuse rather than invent rows.
+    if index is not None and (not isinstance(index, (list, tuple)) or len(index) != len(data)):
+        shown = f"{len(index)} labels" if isinstance(index, (list, tuple)) else repr(index)
+        raise _invalid(
+            f"'dataframe_split' index must be a list with one label per row of data; it has "
+            f"{shown} for {len(data)} row(s). Give one label per row, or leave 'index' out."
+        )
+    return _frame(pd.DataFrame, list(data), columns=split.get("columns"), index=index)
 
 
 def _from_records(records: Any) -> pd.DataFrame:
@@ -199,10 +207,18 @@ def to_model_input(inputs: Any) -> ModelInput:
 
 
 def frame_from_csv(body: bytes) -> pd.DataFrame:
-    """A CSV body with a header row as a frame."""
+    """A CSV body with a header row as a frame; a row with more fields than the header raises."""
     try:
-        return pd.read_csv(io.BytesIO(body))
+        frame = pd.read_csv(io.BytesIO(body))
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise _invalid(
             f"The CSV body cannot be read: {exc}. Send a header row, then rows."
         ) from exc
+    # When every row has more fields than the header, pandas reads the leading extra fields as
+    # the index instead of refusing; only then is the index not the default range.
+    if not isinstance(frame.index, pd.RangeIndex):
+        raise _invalid(
+            f"The CSV rows have more fields than the header's {len(frame.columns)} "
+            f"({', '.join(map(str, frame.columns))}). Give every row one field per column."
+        )
+    return frame

@@ -14,13 +14,19 @@ Built in, deterministic so predictions can be checked exactly:
 
 With MLflow installed, every other URI (a local path, ``file:``, ``runs:/``, ``models:/``) is
 loaded by ``mlflow.pyfunc.load_model``. Nothing here unpickles anything itself.
+
+Limits: a linear model takes at most :data:`MAX_LINEAR_WEIGHTS` weights and every model URI at
+most :data:`~reference_target.names.MAX_MODEL_URI_LENGTH` characters, so no URI makes a model
+that fills the memory; the echo model's column labels must be unique and of one kind (all
+strings or all integers), so that no record loses a value.
 """
 
 from __future__ import annotations
 
-import functools
 import math
+import threading
 import urllib.parse
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 import conformance.api as api
-from reference_target.names import DEFAULT_FLAVOR, validate_flavor
+from reference_target.names import DEFAULT_FLAVOR, validate_flavor, validate_model_uri
 
 __all__ = [
+    "MAX_LINEAR_WEIGHTS",
     "REFERENCE_MODELS",
     "REFERENCE_SCHEME",
     "ConstantModel",
@@ -44,8 +51,8 @@ __all__ = [
 ]
 
 REFERENCE_SCHEME = "reference"
-# Distinct built-in model URIs whose parsed models are kept (see _reference_model).
-REFERENCE_CACHE_SIZE = 256
+# Enough for any hand-written model, small enough that a model stays under a megabyte.
+MAX_LINEAR_WEIGHTS = 10_000
 
 Params = Mapping[str, Any] | None
 
@@ -60,6 +67,10 @@ class Model:
     def predict(self, frame: pd.DataFrame, params: Params = None) -> Any:
         """Predictions for every row of ``frame``."""
         raise NotImplementedError
+
+    def footprint(self) -> int:
+        """Roughly how many bytes this model holds, for caches bounded by size."""
+        return 1024
 
     def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
         """Per-feature contributions for every row, as JSON-able data."""
@@ -127,6 +138,10 @@ class LinearModel(Model):
         )
         return numeric, values
 
+    def footprint(self) -> int:
+        # A float in a tuple costs its 24-byte object and an 8-byte slot.
+        return 1024 + 32 * len(self.weights)
+
     def predict(self, frame: pd.DataFrame, params: Params = None) -> np.ndarray:
         _, values = self._features(frame)
         return values @ np.asarray(self.weights, dtype=np.float64) + self.bias
@@ -146,7 +161,34 @@ class EchoModel(Model):
     """Returns the input rows as records, so a caller can see what the model received."""
 
     def predict(self, frame: pd.DataFrame, params: Params = None) -> list[dict[Any, Any]]:
+        _check_echo_columns(frame)
         return frame.to_dict(orient="records")
+
+
+def _label_kind(label: Any) -> str:
+    if isinstance(label, str):
+        return "strings"
+    if isinstance(label, (int, np.integer)) and not isinstance(label, (bool, np.bool_)):
+        return "integers"
+    return type(label).__name__
+
+
+def _check_echo_columns(frame: pd.DataFrame) -> None:
+    """Refuse columns that records cannot keep apart: as dict keys, 'a' and 'a' (or 1 and
+    True) are one key, and as JSON keys 1 and '1' are, so a value would silently vanish."""
+    labels = list(frame.columns)
+    kinds = sorted({_label_kind(label) for label in labels})
+    if len(kinds) > 1:
+        raise _invalid(
+            f"The echo model returns records, so its column labels must all be strings or all "
+            f"integers; these mix {' and '.join(kinds)}: {labels!r}. Name the columns alike."
+        )
+    if len({str(label) for label in labels}) != len(labels):
+        repeated = sorted({str(label) for label in labels if labels.count(label) > 1})
+        raise _invalid(
+            f"The echo model returns records, so its column labels must be unique; "
+            f"{repeated or labels!r} appear more than once. Give every column its own name."
+        )
 
 
 @dataclass(frozen=True)
@@ -196,7 +238,13 @@ def _linear(params: dict[str, str]) -> LinearModel:
         raise _invalid(
             "reference:/linear needs weights: write reference:/linear?weights=0.5,2&bias=1."
         )
-    weights = tuple(_number(part, "each weight") for part in params["weights"].split(","))
+    parts = params["weights"].split(",")
+    if len(parts) > MAX_LINEAR_WEIGHTS:
+        raise _invalid(
+            f"reference:/linear takes at most {MAX_LINEAR_WEIGHTS} weights; this URI has "
+            f"{len(parts)}. Use fewer features."
+        )
+    weights = tuple(_number(part, "each weight") for part in parts)
     bias = _number(params["bias"], "bias") if "bias" in params else 0.0
     return LinearModel(weights, bias)
 
@@ -313,22 +361,32 @@ def _load_pyfunc(model_uri: str) -> Model:
         ) from exc
 
 
-@functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+# Built-in models by URI, each kept only while something (a deployment) holds it.
+_reference_models: weakref.WeakValueDictionary[str, Model] = weakref.WeakValueDictionary()
+_reference_models_lock = threading.Lock()
+
+
 def _reference_model(model_uri: str) -> Model | None:
     """The built-in model ``model_uri`` names, or None when it is not a ``reference:`` URI.
 
-    Cached by URI: built-in models are immutable and stateless, so one instance serves every
-    deployment of a URI, and a store of many deployments parses each URI once. A URI that does
-    not load raises, and raising is never cached.
+    Built-in models are immutable and stateless, so one instance serves every deployment of a
+    URI, and a store of many deployments parses each URI once. The values are weak: once no
+    deployment holds a model, it is freed, so deleted deployments leave no memory behind.
     """
+    model = _reference_models.get(model_uri)
+    if model is not None:
+        return model
     parts = _split(model_uri)
-    if parts is not None and parts.scheme == REFERENCE_SCHEME:
-        return _load_reference(model_uri, parts)
-    return None
+    if parts is None or parts.scheme != REFERENCE_SCHEME:
+        return None
+    model = _load_reference(model_uri, parts)
+    with _reference_models_lock:
+        return _reference_models.setdefault(model_uri, model)
 
 
 def load_model(model_uri: str, flavor: str | None = DEFAULT_FLAVOR) -> Model:
     """The model at ``model_uri``; an unknown or unloadable model raises ``MlflowException``."""
     validate_flavor(flavor)
+    validate_model_uri(model_uri)
     model = _reference_model(model_uri)
     return model if model is not None else _load_pyfunc(model_uri)

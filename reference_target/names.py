@@ -11,6 +11,7 @@ what to pass instead; the client runs them all before it changes anything.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ import conformance.api as api
 __all__ = [
     "DEFAULT_FLAVOR",
     "DEFAULT_STREAM_CHUNK_SIZE",
+    "MAX_MODEL_URI_LENGTH",
     "MAX_NAME_LENGTH",
     "SUPPORTED_FLAVORS",
     "dump_config",
@@ -33,6 +35,8 @@ __all__ = [
 ]
 
 MAX_NAME_LENGTH = 256
+# Room for a linear model's most weights written out in full; far beyond any path or URI.
+MAX_MODEL_URI_LENGTH = 256 * 1024
 DEFAULT_FLAVOR = "python_function"
 SUPPORTED_FLAVORS = (DEFAULT_FLAVOR,)
 DEFAULT_STREAM_CHUNK_SIZE = 1000
@@ -84,6 +88,11 @@ def validate_model_uri(model_uri: object) -> str:
             f"model_uri must be a non-empty str such as 'reference:/constant?value=1', a local "
             f"path or 'runs:/<run_id>/model'; got {model_uri!r}."
         )
+    if len(model_uri) > MAX_MODEL_URI_LENGTH:
+        raise _invalid(
+            f"model_uri may have at most {MAX_MODEL_URI_LENGTH} characters; this one has "
+            f"{len(model_uri)} ({model_uri[:40]!r}…). Use a shorter URI."
+        )
     return model_uri
 
 
@@ -122,9 +131,31 @@ def validate_config(config: object, *, what: str = "config") -> dict[str, Any]:
             f"{what} must hold JSON values only (str, numbers, bool, None, lists, dicts with "
             f"string keys): {exc}."
         ) from exc
+    where = _non_finite(config)
+    if where is not None:
+        # JSON has no NaN or infinity, and writing null instead would change the caller's data.
+        raise _invalid(
+            f"{what}{where} is not a finite number; JSON holds no NaN or infinity. Pass a "
+            "finite number, None or a string such as 'nan'."
+        )
     if "stream_chunk_size" in copied:
         stream_chunk_size(copied)
     return copied
+
+
+def _non_finite(config: Mapping[str, Any]) -> str | None:
+    """Where ``config`` (already known to be JSON-able) holds NaN or infinity, or None."""
+    # A stack rather than recursion: nesting is bounded only by what orjson accepted.
+    pending: list[tuple[str, Any]] = [("", config)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return where
+        if isinstance(value, Mapping):
+            pending.extend((f"{where}[{key!r}]", item) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            pending.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
+    return None
 
 
 _EMPTY_CONFIG = b"{}"

@@ -20,11 +20,20 @@ from dataclasses import dataclass
 import conformance.api as api
 from reference_target.names import validate_name
 
-__all__ = ["DEFAULT_NAMESPACE", "QUERY_OPTIONS", "SCHEME", "TargetSettings", "parse_target_uri"]
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "MAX_LATENCY_SECONDS",
+    "QUERY_OPTIONS",
+    "SCHEME",
+    "TargetSettings",
+    "parse_target_uri",
+]
 
 SCHEME = "memory"
 DEFAULT_NAMESPACE = "default"
 QUERY_OPTIONS = ("latency",)
+# An hour: longer than any test wants to wait, and far below what time.sleep() can take.
+MAX_LATENCY_SECONDS = 3600.0
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 _FORMS = (
@@ -62,11 +71,27 @@ def _latency(target_uri: str, values: list[str]) -> float:
         latency = float(values[0])
     except ValueError:
         latency = math.nan
-    if not math.isfinite(latency) or latency < 0:
+    if not math.isfinite(latency) or not 0 <= latency <= MAX_LATENCY_SECONDS:
         raise _invalid(
-            target_uri, f"latency must be a number of seconds, 0 or more; got {values[0]!r}"
+            target_uri,
+            f"latency must be a number of seconds from 0 to {MAX_LATENCY_SECONDS:g}; "
+            f"got {values[0]!r}",
         )
     return latency
+
+
+def _unquote(target_uri: str, text: str, what: str) -> str:
+    """``text`` percent-decoded; escapes that are not UTF-8 raise rather than change it."""
+    try:
+        # Strict: an escape such as %ED%A0%80 (a lone surrogate) would otherwise become
+        # replacement characters, and so silently name another file or namespace.
+        return urllib.parse.unquote(text, errors="strict")
+    except UnicodeDecodeError as error:
+        raise _invalid(
+            target_uri,
+            f"the {what}'s percent escapes are not UTF-8 ({error.reason}); percent-encode "
+            "its UTF-8 bytes",
+        ) from None
 
 
 def _store_path(target_uri: str, parts: urllib.parse.SplitResult) -> str:
@@ -78,7 +103,7 @@ def _store_path(target_uri: str, parts: urllib.parse.SplitResult) -> str:
             "absolute path, so with three slashes, such as 'memory:///tmp/store.db' (a "
             f"relative path such as {parts.netloc + parts.path!r} cannot be used)",
         )
-    path = urllib.parse.unquote(parts.path)
+    path = _unquote(target_uri, parts.path, "store path")
     if not path:
         raise _invalid(
             target_uri, "'memory://' must be followed by the absolute path of a store file"
@@ -111,7 +136,8 @@ def parse_target_uri(target_uri: object) -> TargetSettings:
             path = _store_path(target_uri, parts)
             namespace = path
         else:
-            namespace = urllib.parse.unquote(parts.path).strip("/") or DEFAULT_NAMESPACE
+            namespace = _unquote(target_uri, parts.path, "namespace").strip("/")
+            namespace = namespace or DEFAULT_NAMESPACE
     elif parts.path == SCHEME and not parts.netloc:
         namespace = DEFAULT_NAMESPACE
     else:

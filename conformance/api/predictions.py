@@ -61,6 +61,12 @@ def to_jsonable_bytes(value: Any) -> bytes:
     # writes both, so fall back to it (slower, and only for such rare values).
     try:
         return json.dumps(_plain(value), allow_nan=False, separators=(",", ":")).encode()
+    except RecursionError:
+        raise MlflowException(
+            "Predictions cannot be written as JSON: they are nested too deep for Python to "
+            "walk. Return flatter predictions (orjson writes up to 255 levels).",
+            ErrorCode.INVALID_PARAMETER_VALUE,
+        ) from None
     except (TypeError, ValueError) as exc:
         raise MlflowException(
             f"Predictions cannot be written as JSON: {exc}. Return numbers, strings, lists, "

@@ -32,7 +32,7 @@ pytest.importorskip("mlflow")
 import pandas as pd  # noqa: E402
 
 from reference_target import MemoryDeploymentClient, target_help  # noqa: E402
-from reference_target.sqlite_store import close_sqlite_store  # noqa: E402
+from reference_target.store import close_sqlite_store  # noqa: E402
 
 MLFLOW = Path(sys.executable).parent / "mlflow"
 ENV = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}

@@ -45,8 +45,8 @@ def run_together(work: Callable[[int], None]) -> None:
     assert failures == []
 
 
-def test_eight_threads_lose_and_duplicate_nothing(namespace: str) -> None:
-    target_uri = f"memory:/{namespace}"
+def test_eight_threads_lose_and_duplicate_nothing(target_uri: str) -> None:
+    target_uri = target_uri
     setup = MemoryDeploymentClient(target_uri)
     setup.create_endpoint("endpoint")
     setup.create_deployment("merged", MODEL, config={"initial": True})
@@ -127,10 +127,10 @@ def test_eight_threads_lose_and_duplicate_nothing(namespace: str) -> None:
     ]
 
 
-def test_concurrent_creates_of_one_name_on_a_slow_target_have_one_winner(namespace: str) -> None:
+def test_concurrent_creates_of_one_name_on_a_slow_target_have_one_winner(target_uri: str) -> None:
     # With latency, every create passes the early check before any inserts: the atomic insert
     # alone must pick the winner.
-    slow = f"memory:/{namespace}?latency=0.05"
+    slow = f"{target_uri}?latency=0.05"
     outcomes: list[str] = []
     tally = threading.Lock()
 
@@ -153,8 +153,8 @@ def test_concurrent_creates_of_one_name_on_a_slow_target_have_one_winner(namespa
     assert served == [float(deployments[0]["model_uri"].rsplit("=", 1)[1])]
 
 
-def test_deleting_an_endpoint_while_deployments_join_it_loses_nothing(namespace: str) -> None:
-    target_uri = f"memory:/{namespace}"
+def test_deleting_an_endpoint_while_deployments_join_it_loses_nothing(target_uri: str) -> None:
+    target_uri = target_uri
     MemoryDeploymentClient(target_uri).create_endpoint("busy")
     joined: list[str] = []
     tally = threading.Lock()

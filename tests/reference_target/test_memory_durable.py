@@ -25,9 +25,10 @@ import pytest
 from test_memory_stateful import MemoryTargetMachine
 
 import conformance.api as api
-from reference_target import MemoryDeploymentClient, sqlite_store
-from reference_target.sqlite_store import SQLiteStore, StoredModel, close_sqlite_store
-from reference_target.store import drop_store, get_store
+from reference_target import MemoryDeploymentClient, model_cache
+from reference_target.model_cache import StoredModel
+from reference_target.store import SQLiteStore, close_sqlite_store, drop_store, get_store
+from reference_target.store import sqlite as sqlite_store
 from reference_target.uri import TargetSettings, parse_target_uri
 
 LINEAR = "reference:/linear?weights=2,-1&bias=0.5"
@@ -55,7 +56,7 @@ def durable(store_path: Path) -> MemoryDeploymentClient:
 def reopened(path: Path) -> MemoryDeploymentClient:
     """A client on ``path`` as a newly started process would get it: no handle, no models."""
     close_sqlite_store(str(path))
-    sqlite_store.clear_model_cache()
+    model_cache.clear_model_cache()
     return MemoryDeploymentClient(uri_of(path))
 
 
@@ -101,8 +102,10 @@ def test_three_slashes_name_a_store_file_and_one_a_namespace(
         ("memory://?latency=1", "absolute path of a store file"),
         ("memory:///srv/", "names a directory"),
         ("memory:///srv/bad%0Aname.db", "control character"),
-        ("memory:///srv/s.db?latency=-1", "0 or more"),
+        ("memory:///srv/s.db?latency=-1", "from 0 to 3600"),
         ("memory:///srv/s.db?mode=ro", "unknown option 'mode'"),
+        ("memory:///srv/%ED%A0%80.db", "percent escapes are not UTF-8"),
+        ("memory:///srv/%FF.db", "percent escapes are not UTF-8"),
     ],
 )
 def test_malformed_durable_uris_say_what_to_write(target_uri: str, hint: str) -> None:
@@ -134,6 +137,16 @@ def bad_path_error(path: str) -> api.MlflowException:
     assert caught.value.error_code == api.INVALID_PARAMETER_VALUE
     assert "memory:///<absolute path of a store file>" in caught.value.message
     return caught.value
+
+
+@pytest.mark.parametrize("shape", ["long name", "deep"])
+def test_a_path_too_long_for_the_system_is_refused(tmp_path: Path, shape: str) -> None:
+    path = (
+        tmp_path / ("x" * 300 + ".db")
+        if shape == "long name"
+        else tmp_path.joinpath(*["d" * 200] * 30, "store.db")
+    )
+    assert "name a shorter or other path" in bad_path_error(str(path)).message
 
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
@@ -232,8 +245,9 @@ def test_everything_survives_a_fresh_client(store_path: Path) -> None:
 
 
 def test_listings_and_gets_have_the_same_shape_as_in_memory(
-    durable: MemoryDeploymentClient, client: MemoryDeploymentClient
+    durable: MemoryDeploymentClient, namespace: str
 ) -> None:
+    client = MemoryDeploymentClient(f"memory:/{namespace}")
     for target in (durable, client):
         target.create_endpoint("endpoint", {"tier": "gold"})
         target.create_deployment("first", LINEAR, config={"owner": "me"}, endpoint="endpoint")
@@ -261,13 +275,13 @@ def test_models_load_once_per_process_and_again_after_a_restart(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     loads: list[str] = []
-    real_load = sqlite_store.load_model
+    real_load = model_cache.load_model
 
     def counting(model_uri: str, flavor: str | None = None) -> Any:
         loads.append(model_uri)
         return real_load(model_uri, flavor)
 
-    monkeypatch.setattr(sqlite_store, "load_model", counting)
+    monkeypatch.setattr(model_cache, "load_model", counting)
     client = MemoryDeploymentClient(uri_of(store_path))
     client.create_deployment("model", LINEAR)  # the client's own load fills the cache
     for _ in range(3):
@@ -335,7 +349,7 @@ def test_the_latency_sleep_holds_no_lock(store_path: Path) -> None:
     assert [d["name"] for d in fast.list_deployments()] == ["fast", "slow"]
 
 
-def test_a_write_lock_held_too_long_is_an_internal_error_and_reads_go_on(
+def test_a_write_lock_held_too_long_is_temporarily_unavailable_and_reads_go_on(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 0.05)
@@ -348,7 +362,8 @@ def test_a_write_lock_held_too_long_is_an_internal_error_and_reads_go_on(
         blocker.execute("DELETE FROM deployments")
         with pytest.raises(api.MlflowException, match="write lock") as caught:
             client.create_deployment("other", CONSTANT)
-        assert caught.value.error_code == api.INTERNAL_ERROR
+        assert caught.value.error_code == "TEMPORARILY_UNAVAILABLE"
+        assert "retry" in caught.value.message
         assert [d["name"] for d in client.list_deployments()] == ["model"]  # WAL: reads go on
         assert predictions(client, "model") == [7.0]
     finally:
@@ -356,6 +371,66 @@ def test_a_write_lock_held_too_long_is_an_internal_error_and_reads_go_on(
         blocker.close()
     client.create_deployment("other", CONSTANT)
     assert [d["name"] for d in client.list_deployments()] == ["model", "other"]
+
+
+def test_opening_an_existing_store_does_not_wait_for_the_write_lock(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    MemoryDeploymentClient(uri_of(store_path)).create_deployment("model", CONSTANT)
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 5.0)
+    blocker = sqlite3.connect(store_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        blocker.execute("DELETE FROM deployments")
+        started = time.monotonic()
+        client = reopened(store_path)
+        assert [d["name"] for d in client.list_deployments()] == ["model"]
+        assert time.monotonic() - started < 1.0
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def test_creating_a_store_while_another_writer_holds_it_is_busy_not_invalid(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_SECONDS", 0.05)
+    blocker = sqlite3.connect(store_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # the empty file is being written by someone else
+        blocker.execute("CREATE TABLE other (x)")
+        with pytest.raises(api.MlflowException, match="is busy") as caught:
+            MemoryDeploymentClient(uri_of(store_path))
+        assert caught.value.error_code == "TEMPORARILY_UNAVAILABLE"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert MemoryDeploymentClient(uri_of(store_path)).list_deployments() == []
+
+
+@pytest.mark.parametrize("stored", ["not json", "[1, 2]", ""])
+def test_a_config_edited_into_something_else_by_hand_is_an_mlflow_exception(
+    durable: MemoryDeploymentClient, store_path: Path, stored: str
+) -> None:
+    durable.create_endpoint("web", config={"a": 1})
+    durable.create_deployment("model", CONSTANT, config={"a": 1}, endpoint="web")
+    with sqlite3.connect(store_path) as editor:
+        editor.execute("UPDATE deployments SET config = ?", (stored,))
+        editor.execute("UPDATE endpoints SET config = ?", (stored,))
+    editor.close()
+    for call in (
+        lambda: durable.get_deployment("model"),
+        lambda: durable.update_deployment("model", config={"b": 2}),
+        lambda: durable.get_endpoint("web"),
+        lambda: durable.list_endpoints(),
+        lambda: durable.update_endpoint("web", config={"b": 2}),
+    ):
+        with pytest.raises(api.MlflowException, match="changed outside the memory target") as c:
+            call()
+        assert c.value.error_code == api.INTERNAL_ERROR
+    assert [d["name"] for d in durable.list_deployments()] == ["model"]  # listing needs no config
+    durable.delete_deployment("model")  # and the way out works
+    durable.delete_endpoint("web")
 
 
 def test_dropping_a_durable_store_empties_the_file(store_path: Path) -> None:

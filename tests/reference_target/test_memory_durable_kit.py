@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from reference_target import MemoryDeploymentClient
-from reference_target.sqlite_store import close_sqlite_store
+from reference_target.store import close_sqlite_store
 
 # Imported before any in-process run: pytester forgets the modules a run imports, and numpy
 # or protobuf cannot be imported a second time in one process.

@@ -82,14 +82,14 @@ def saved_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-def test_mlflow_loads_the_memory_client(namespace: str) -> None:
-    client = mlflow.deployments.get_deploy_client(f"memory:/{namespace}")
+def test_mlflow_loads_the_memory_client(target_uri: str) -> None:
+    client = mlflow.deployments.get_deploy_client(target_uri)
     assert type(client) is MemoryDeploymentClient
     assert isinstance(client, mlflow.deployments.BaseDeploymentClient)
 
 
-def test_the_whole_lifecycle_through_mlflow(namespace: str) -> None:
-    client = mlflow.deployments.get_deploy_client(f"memory:/{namespace}")
+def test_the_whole_lifecycle_through_mlflow(target_uri: str) -> None:
+    client = mlflow.deployments.get_deploy_client(target_uri)
 
     created = client.create_deployment("model", LINEAR_URI, config={"owner": "me"})
     assert (created["name"], created["flavor"]) == ("model", "python_function")
@@ -120,8 +120,8 @@ def test_the_whole_lifecycle_through_mlflow(namespace: str) -> None:
     assert client.list_deployments() == []
 
 
-def test_endpoints_through_mlflow(namespace: str) -> None:
-    client = mlflow.deployments.get_deploy_client(f"memory:/{namespace}")
+def test_endpoints_through_mlflow(target_uri: str) -> None:
+    client = mlflow.deployments.get_deploy_client(target_uri)
     assert client.create_endpoint("endpoint", config={"a": 1})["name"] == "endpoint"
     again = lambda: client.create_endpoint("endpoint")  # noqa: E731
     assert mlflow_error_code(again) == "RESOURCE_ALREADY_EXISTS"
@@ -244,3 +244,14 @@ def test_mlflow_deployments_create_reads_what_create_returns(
     assert returncode == 0, stderr
     assert "python_function" in stdout
     assert "cli" in stdout
+
+
+@pytest.mark.parametrize(
+    "target_uri",
+    [f"memory:///tmp/{'x' * 300}.db", "memory:///tmp/%ED%A0%80.db", "memory:/x?latency=1e308"],
+    ids=["path too long", "escape not UTF-8", "latency too long"],
+)
+def test_bad_target_uris_are_mlflow_exceptions_through_mlflow(target_uri: str) -> None:
+    with pytest.raises(mlflow.exceptions.MlflowException) as caught:
+        mlflow.deployments.get_deploy_client(target_uri)
+    assert caught.value.error_code == "INVALID_PARAMETER_VALUE"

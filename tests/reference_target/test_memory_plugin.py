@@ -22,10 +22,10 @@ def test_no_module_of_the_package_imports_the_base_class_by_name() -> None:
         assert api.BaseDeploymentClient not in members.values(), module_name
 
 
-def test_get_deploy_client_returns_the_memory_client(namespace: str) -> None:
-    client = api.get_deploy_client(f"memory:/{namespace}")
+def test_get_deploy_client_returns_the_memory_client(target_uri: str) -> None:
+    client = api.get_deploy_client(target_uri)
     assert type(client) is MemoryDeploymentClient
-    assert client.target_uri == f"memory:/{namespace}"
+    assert client.target_uri == target_uri
     assert isinstance(client, api.BaseDeploymentClient)
 
 

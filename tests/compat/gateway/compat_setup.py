@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from openai_stub import OpenAIStub
+from process_group import end_group, start_group
 
 ENDPOINT = "chat"
 _CONFIG = """\
@@ -53,7 +54,8 @@ class _Environment:
         self.log = (self.folder / "gateway.log").open("w")
         mlflow = Path(sys.executable).with_name("mlflow")
         command = [str(mlflow), "gateway", "start", "--config-path", str(config)]
-        self.server = subprocess.Popen(
+        # Its own process group: the gateway starts workers, and close() ends them all.
+        self.server = start_group(
             [*command, "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -81,12 +83,7 @@ class _Environment:
         raise RuntimeError(f"the MLflow gateway did not become healthy on {self.url}:\n{log}")
 
     def close(self) -> None:
-        if self.server.poll() is None:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
+        end_group(self.server)
         self.log.close()
         self.stub.stop()
         shutil.rmtree(self.folder, ignore_errors=True)

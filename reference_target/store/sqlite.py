@@ -2,7 +2,7 @@
 
 ``memory:///absolute/path/to/store.db`` names the file. It outlives the process, and any number
 of processes (and threads) that name it share one store, with the same guarantees as the
-in-process :class:`~reference_target.store.MemoryStore`:
+in-process :class:`~reference_target.store.memory.MemoryStore`:
 
 - Every store method is one SQLite transaction. Writes start with ``BEGIN IMMEDIATE``, so they
   take the file's write lock before they read anything: the check and the change of a
@@ -16,10 +16,9 @@ in-process :class:`~reference_target.store.MemoryStore`:
 - ``synchronous=NORMAL``: in WAL mode a crash of the process never loses a committed change
   and nothing can corrupt the file; only a power cut may undo the last few commits.
 
-Models are not stored, only their URIs and flavors. A deployment read from the file carries a
-:class:`StoredModel`, which loads its model on first use through a small per-process cache
-keyed by model URI and flavor; the client loads a new model before it writes, and that model
-goes into the cache, so a process that deploys a model never loads it twice.
+Models are not stored, only their URIs and flavors: a deployment read from the file carries a
+:class:`~reference_target.model_cache.StoredModel`, which loads its model through the
+per-process cache of :mod:`reference_target.model_cache`.
 """
 
 from __future__ import annotations
@@ -29,36 +28,27 @@ import os
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 import conformance.api as api
-from reference_target.models import Model, load_model
-from reference_target.store import (
-    READY,
-    Deployment,
-    Endpoint,
+from reference_target.model_cache import StoredModel, forget_model, remember_model
+from reference_target.store.errors import (
     deployment_exists,
     endpoint_exists,
     endpoint_in_use,
     no_deployment,
     no_endpoint,
 )
+from reference_target.store.protocol import DeploymentStore
+from reference_target.store.records import READY, Deployment, Endpoint
 
 __all__ = [
     "APPLICATION_ID",
     "BUSY_TIMEOUT_SECONDS",
-    "MODEL_CACHE_SIZE",
     "SCHEMA_VERSION",
     "SQLiteStore",
-    "StoredModel",
-    "cached_model",
-    "clear_model_cache",
     "close_sqlite_store",
     "open_sqlite_store",
 ]
@@ -66,7 +56,6 @@ __all__ = [
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4D444353  # "MDCS" in the file header marks a memory target's store
 BUSY_TIMEOUT_SECONDS = 30.0
-MODEL_CACHE_SIZE = 32
 
 _SCHEMA = (
     """CREATE TABLE endpoints (
@@ -98,57 +87,10 @@ _ENDPOINT_COLUMNS = "name, config"
 _FORM = "Write memory:///<absolute path of a store file>, such as memory:///tmp/store.db"
 
 
-# -- models ------------------------------------------------------------------------------------
-
-_models: OrderedDict[tuple[str, str], Model] = OrderedDict()
-_models_lock = threading.Lock()
-
-
-def _remember_model(model_uri: str, flavor: str, model: Model) -> None:
-    with _models_lock:
-        _models[(model_uri, flavor)] = model
-        _models.move_to_end((model_uri, flavor))
-        while len(_models) > MODEL_CACHE_SIZE:
-            _models.popitem(last=False)
-
-
-def cached_model(model_uri: str, flavor: str) -> Model:
-    """The model at ``model_uri``, loaded once per process while it stays among the recent."""
-    with _models_lock:
-        model = _models.get((model_uri, flavor))
-        if model is not None:
-            _models.move_to_end((model_uri, flavor))
-            return model
-    # Loaded outside the lock: a slow load must not hold up predictions of other models.
-    model = load_model(model_uri, flavor)
-    _remember_model(model_uri, flavor, model)
-    return model
-
-
-def clear_model_cache() -> None:
-    """Forget every loaded model: each is loaded again from its URI when next scored."""
-    with _models_lock:
-        _models.clear()
-
-
-@dataclass(frozen=True)
-class StoredModel(Model):
-    """A deployment's model as the file knows it: a URI, loaded when first used."""
-
-    model_uri: str
-    flavor: str
-
-    def predict(self, frame: pd.DataFrame, params: Any = None) -> Any:
-        return cached_model(self.model_uri, self.flavor).predict(frame, params)
-
-    def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
-        return cached_model(self.model_uri, self.flavor).explain(frame)
-
-
 def _keep_model(deployment: Deployment) -> None:
     """Cache a model the client just loaded, so this process never loads it again."""
     if not isinstance(deployment.model, StoredModel):
-        _remember_model(deployment.model_uri, deployment.flavor, deployment.model)
+        remember_model(deployment.model_uri, deployment.flavor, deployment.model)
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -163,7 +105,16 @@ def _bad_path(path: str, reason: str) -> api.MlflowException:
 
 def _check_path(path: str) -> None:
     """Refuse, before SQLite sees it, a path that cannot be a store file."""
-    file = Path(path)
+    try:
+        _check_file(Path(path))
+    except OSError as error:  # such as a name longer than the file system takes
+        raise _bad_path(
+            path, f"the system cannot use it ({error.strerror}); name a shorter or other path"
+        ) from None
+
+
+def _check_file(file: Path) -> None:
+    path = str(file)
     if not file.is_absolute():
         raise _bad_path(path, "the path is relative; give it from the root, starting with '/'")
     if file.is_dir():
@@ -183,6 +134,16 @@ def _check_path(path: str) -> None:
         raise _bad_path(path, "the file is not readable and writable")
 
 
+def _busy_error(path: str, doing: str) -> api.MlflowException:
+    """The store is fine but another process is writing to it: worth a retry, not a new file."""
+    return api.MlflowException(
+        f"The memory target store {path!r} is busy: another process held its write lock for "
+        f"over {BUSY_TIMEOUT_SECONDS:g} s, so this call could not {doing}. Nothing was changed; "
+        "retry once that process's write is done.",
+        "TEMPORARILY_UNAVAILABLE",
+    )
+
+
 def _busy(error: sqlite3.Error) -> bool:
     return isinstance(error, sqlite3.OperationalError) and (
         "locked" in str(error) or "busy" in str(error)
@@ -194,8 +155,8 @@ def _busy(error: sqlite3.Error) -> bool:
 _inherited: list[sqlite3.Connection] = []
 
 
-class SQLiteStore:
-    """A :class:`~reference_target.store.DeploymentStore` in one SQLite file.
+class SQLiteStore(DeploymentStore):
+    """A store in one SQLite file.
 
     Each thread gets its own connection, opened on first use. sqlite3 connections belong to
     the thread that opened them, and one connection per thread lets each thread run its own
@@ -213,6 +174,8 @@ class SQLiteStore:
             self._initialise()
         except sqlite3.Error as error:
             self.close()
+            if _busy(error):
+                raise _busy_error(path, "open it") from error
             raise _bad_path(
                 path, f"SQLite cannot use it ({error}); name a new file or an earlier store"
             ) from error
@@ -243,8 +206,12 @@ class SQLiteStore:
         return local.connection
 
     def _initialise(self) -> None:
-        """Turn on WAL and create the schema, once per file; check a file made earlier."""
+        """Check a store made earlier without the write lock; create a new one with it."""
         connection = self._connection()
+        # An existing store is only read: opening it must not wait for another process's
+        # write, so a long write elsewhere never keeps a client from starting.
+        if self._is_store(connection):
+            return
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         # The journal mode cannot change inside a transaction, and changing it needs a moment
         # alone with the file: several processes opening a new file at once take turns.
@@ -259,27 +226,40 @@ class SQLiteStore:
         # is unusable, which the caller reports as a bad target URI.
         connection.execute("BEGIN IMMEDIATE")
         try:
-            application = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if application == 0 and tables == 0:
+            if not self._is_store(connection, in_transaction=True):
                 for statement in _SCHEMA:
                     connection.execute(statement)
-            elif application != APPLICATION_ID:
-                raise _bad_path(
-                    self.path, "it is an SQLite database of another application; name a new file"
-                )
-            elif version != SCHEMA_VERSION:
-                raise _bad_path(
-                    self.path,
-                    f"it holds schema version {version}, and this version of the memory "
-                    f"target reads version {SCHEMA_VERSION}; name a new file",
-                )
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+    def _is_store(self, connection: sqlite3.Connection, in_transaction: bool = False) -> bool:
+        """Whether the file already holds a WAL store of this version; an empty file is not,
+        and a file of another kind or version raises."""
+        if not in_transaction:
+            connection.execute("BEGIN")
+        try:
+            application = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            if not in_transaction:
+                connection.execute("COMMIT")
+        if application == 0 and tables == 0:
+            return False
+        if application != APPLICATION_ID:
+            raise _bad_path(
+                self.path, "it is an SQLite database of another application; name a new file"
+            )
+        if version != SCHEMA_VERSION:
+            raise _bad_path(
+                self.path,
+                f"it holds schema version {version}, and this version of the memory "
+                f"target reads version {SCHEMA_VERSION}; name a new file",
+            )
+        return in_transaction or connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
     @contextlib.contextmanager
     def _transaction(self, write: bool = False) -> Iterator[sqlite3.Cursor]:
@@ -305,14 +285,11 @@ class SQLiteStore:
             raise self._failed(error) from error
 
     def _failed(self, error: sqlite3.Error) -> api.MlflowException:
-        hint = (
-            f"another process held the store's write lock for over {BUSY_TIMEOUT_SECONDS:g} s"
-            if _busy(error)
-            else "check the file and its directory"
-        )
+        if _busy(error):
+            return _busy_error(self.path, "change it")
         return api.MlflowException(
             f"The memory target store {self.path!r} failed: {type(error).__name__}: {error} "
-            f"({hint}). Nothing was changed by this call.",
+            "(check the file and its directory). Nothing was changed by this call.",
             api.INTERNAL_ERROR,
         )
 
@@ -368,17 +345,14 @@ class SQLiteStore:
     # -- deployments ----------------------------------------------------------------------------
 
     def find_deployment(self, name: str) -> Deployment | None:
-        """The deployment called ``name``, or None."""
         with self._transaction() as cursor:
             return self._select_deployment(cursor, name)
 
     def get_deployment(self, name: str, endpoint: str | None = None) -> Deployment:
-        """The deployment called ``name`` (under ``endpoint`` when given); missing raises."""
         with self._transaction() as cursor:
             return self._visible(cursor, name, endpoint)
 
     def list_deployments(self, endpoint: str | None = None) -> list[Deployment]:
-        """Every deployment in creation order, or only those under ``endpoint``."""
         with self._transaction() as cursor:
             if endpoint is None:
                 rows = cursor.execute(
@@ -394,7 +368,6 @@ class SQLiteStore:
         return [self._deployment(row) for row in rows]
 
     def add_deployment(self, deployment: Deployment) -> None:
-        """Insert ``deployment``; a name in use or a missing endpoint raises."""
         now = time.time()
         with self._transaction(write=True) as cursor:
             if self._select_deployment(cursor, deployment.name) is not None:
@@ -423,7 +396,6 @@ class SQLiteStore:
     def change_deployment(
         self, name: str, endpoint: str | None, change: Callable[[Deployment], Deployment]
     ) -> Deployment:
-        """Replace the deployment with ``change(current)``, atomically; missing raises."""
         with self._transaction(write=True) as cursor:
             current = self._visible(cursor, name, endpoint)
             changed = change(current)
@@ -440,34 +412,32 @@ class SQLiteStore:
                     name,
                 ),
             )
+        if (changed.model_uri, changed.flavor) != (current.model_uri, current.flavor):
+            forget_model(current.model_uri, current.flavor)
         _keep_model(changed)
         return changed
 
     def remove_deployment(self, name: str, endpoint: str | None = None) -> bool:
-        """Remove the deployment if it is there (under ``endpoint`` when given)."""
         with self._transaction(write=True) as cursor:
-            if endpoint is None:
-                cursor.execute("DELETE FROM deployments WHERE name = ?", (name,))
-            else:
-                cursor.execute(
-                    "DELETE FROM deployments WHERE name = ? AND endpoint = ?", (name, endpoint)
-                )
-            return cursor.rowcount > 0
+            removed = self._select_deployment(cursor, name)
+            if removed is None or (endpoint is not None and removed.endpoint != endpoint):
+                return False
+            cursor.execute("DELETE FROM deployments WHERE name = ?", (name,))
+        # Dropped from the cache even if another deployment uses it: that one loads it again.
+        forget_model(removed.model_uri, removed.flavor)
+        return True
 
     # -- endpoints ----------------------------------------------------------------------------
 
     def find_endpoint(self, name: str) -> Endpoint | None:
-        """The endpoint called ``name``, or None."""
         with self._transaction() as cursor:
             return self._select_endpoint(cursor, name)
 
     def get_endpoint(self, name: str) -> Endpoint:
-        """The endpoint called ``name``; missing raises."""
         with self._transaction() as cursor:
             return self._require_endpoint(cursor, name)
 
     def list_endpoints(self) -> list[Endpoint]:
-        """Every endpoint in creation order."""
         with self._transaction() as cursor:
             rows = cursor.execute(
                 f"SELECT {_ENDPOINT_COLUMNS} FROM endpoints ORDER BY seq"
@@ -475,7 +445,6 @@ class SQLiteStore:
         return [self._endpoint(row) for row in rows]
 
     def add_endpoint(self, endpoint: Endpoint) -> None:
-        """Insert ``endpoint``; a name in use raises."""
         now = time.time()
         with self._transaction(write=True) as cursor:
             try:
@@ -488,7 +457,6 @@ class SQLiteStore:
                 raise endpoint_exists(self.namespace, endpoint.name) from None
 
     def change_endpoint(self, name: str, change: Callable[[Endpoint], Endpoint]) -> Endpoint:
-        """Replace the endpoint with ``change(current)``, atomically; missing raises."""
         with self._transaction(write=True) as cursor:
             changed = change(self._require_endpoint(cursor, name))
             if changed.name != name:
@@ -500,7 +468,6 @@ class SQLiteStore:
         return changed
 
     def remove_endpoint(self, name: str) -> bool:
-        """Remove the endpoint if it is there; one that still holds deployments raises."""
         with self._transaction(write=True) as cursor:
             members = [
                 row[0]
@@ -514,7 +481,6 @@ class SQLiteStore:
             return cursor.rowcount > 0
 
     def clear(self) -> None:
-        """Delete every deployment and endpoint from the file."""
         with self._transaction(write=True) as cursor:
             cursor.execute("DELETE FROM deployments")
             cursor.execute("DELETE FROM endpoints")
