@@ -31,6 +31,7 @@ __all__ = [
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "report.schema.json"
 KIT_DISTRIBUTION = "mlflow-deployments-conformance"
+_ABSENT_PREFIX = re.compile(r"^capability '[^']+' not supported: ")
 _SECRET_KEYS = re.compile(r"(?i)(pass|secret|token|key|credential|auth|signature|sig)")
 
 
@@ -231,7 +232,11 @@ class Report:
             if any(c.state in (CheckOutcome.PASSED, CheckOutcome.FAILED) for c in results):
                 states[str(capability)] = "supported"
                 continue
-            absent = [c.message for c in results if c.state is CheckOutcome.NOT_APPLICABLE]
+            absent = [
+                _ABSENT_PREFIX.sub("", c.message)
+                for c in results
+                if c.state is CheckOutcome.NOT_APPLICABLE
+            ]
             states[str(capability)] = f"not supported ({absent[0]})" if absent else "not checked"
         return states
 

@@ -58,6 +58,11 @@ _MASKS = (
     (re.compile(r"create latency [0-9.e+-]+ s"), "create latency T s"),
     (re.compile(r" in [0-9.]+s\b( \([0-9:]+\))?"), " in Ts"),
     (re.compile(r"\(kit [^,()]*, MLflow [^,()]*, Python [^,()]*, [^()]*\)"), "(kit VERSIONS)"),
+    (
+        re.compile(r"^- Kit .*, Python [^ ]+ on .*, \d{4}-\d\d-\d\dT[0-9:+]+\.$", re.M),
+        "- Kit VERSIONS.",
+    ),
+    (re.compile(r"SHA-256 `[0-9a-f]{64}`"), "SHA-256 `HASH`"),
 )
 
 

@@ -255,7 +255,7 @@ def test_ctrl_c_stops_the_run_cleans_up_and_reports_incomplete(tmp_path: Path) -
         "-m",
         "pytest",
         *SUBPROCESS_ARGS,
-        f"--deployment-target=memory://{store}?latency=0.5",
+        f"--deployment-target=memory://{store}?latency=2",
         f"--conformance-report={report}",
         f"--conformance-certificate={certificate}",
     ]
@@ -269,7 +269,14 @@ def test_ctrl_c_stops_the_run_cleans_up_and_reports_incomplete(tmp_path: Path) -
         text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
     )
-    time.sleep(6)  # well into the run: deployments exist
+    from reference_target.client import MemoryDeploymentClient
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # well into the run: deployments exist
+        time.sleep(0.5)
+        if store.exists() and MemoryDeploymentClient(f"memory://{store}").list_deployments():
+            break
+    time.sleep(1)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
 
@@ -279,8 +286,6 @@ def test_ctrl_c_stops_the_run_cleans_up_and_reports_incomplete(tmp_path: Path) -
     assert data["summary"]["verdict"] == "incomplete"
     assert data["summary"]["leftovers"] == []
     assert not certificate.exists()
-    from reference_target.client import MemoryDeploymentClient
-
     assert MemoryDeploymentClient(f"memory://{store}").list_deployments() == []
 
 
