@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from conformance.catalogue import CATALOGUE, Capability, Level
 from conformance.judgement import CheckOutcome, RunEnding, Verdict, VerdictBasis, decide_verdict
@@ -32,7 +31,11 @@ __all__ = [
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "report.schema.json"
 KIT_DISTRIBUTION = "mlflow-deployments-conformance"
 _ABSENT_PREFIX = re.compile(r"^capability '[^']+' not supported: ")
-_SECRET_KEYS = re.compile(r"(?i)(pass|secret|token|key|credential|auth|signature|sig)")
+_USER_INFO = re.compile(r"^([a-zA-Z][\w+.-]*://)[^/@?#]*@")
+_SECRET_QUERY = re.compile(
+    r"([?&][^=&#]*(?:pass|secret|token|key|credential|auth|signature|sig)[^=&#]*=)[^&#]*",
+    re.IGNORECASE,
+)
 
 
 class ReportWriteError(OSError):
@@ -80,21 +83,12 @@ def catalogue_digest() -> str:
 
 
 def redact_target(uri: str) -> str:
-    """``uri`` without credentials: user info and secret-looking query values become '***'."""
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return uri
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode(
-            [(k, "***" if _SECRET_KEYS.search(k) else v) for k, v in pairs], safe="*/:,"
-        )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    """``uri`` without credentials: user info and secret-looking query values become '***'.
+
+    Everything else is kept to the character (``memory:///path`` stays as it is).
+    """
+    uri = _USER_INFO.sub(r"\1***@", uri)
+    return _SECRET_QUERY.sub(r"\1***", uri)
 
 
 @dataclass

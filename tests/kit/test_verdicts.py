@@ -370,3 +370,4 @@ def test_credentials_in_the_target_uri_are_redacted() -> None:
         "acme://***@host/x?region=eu&token=***"
     )
     assert redact_target("memory:/plain") == "memory:/plain"
+    assert redact_target("memory:///tmp/store.db?latency=1") == "memory:///tmp/store.db?latency=1"
