@@ -371,3 +371,30 @@ def test_credentials_in_the_target_uri_are_redacted() -> None:
     )
     assert redact_target("memory:/plain") == "memory:/plain"
     assert redact_target("memory:///tmp/store.db?latency=1") == "memory:///tmp/store.db?latency=1"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["good", "hostile_sys_exit_in_delete"])
+def test_no_run_leaves_temporary_files_behind(tmp_path: Path, module: str) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    report = tmp_path / "report.json"
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *SUBPROCESS_ARGS,
+        f"--deployment-target=t-{unique()}",
+        f"--deployment-plugin={module}",
+        *(f"--deployment-model-uri={uri}" for uri in MODEL_URIS),
+        f"--conformance-report={report}",
+    ]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PLUGINS_DIR), str(ROOT)]),
+        "TMPDIR": str(temporary),
+    }
+    subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, timeout=120)
+
+    assert report.is_file()
+    assert list(temporary.iterdir()) == []
