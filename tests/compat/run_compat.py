@@ -289,6 +289,8 @@ class MatrixRun:
             return f"no report was written; the session printed:\n{self.output[-3000:]}"
         problems = []
         mlflow = self.report["versions"].get("mlflow")
+        if mlflow == "absent":  # how reports say it; kit 0.1.0 wrote null
+            mlflow = None
         if mlflow != self.expected_mlflow:
             problems.append(f"ran under MLflow {mlflow}, not {self.expected_mlflow}")
         if self.verdict != self.subject.verdicts[self.version]:

@@ -198,6 +198,8 @@ class JsonDirClient(api.BaseDeploymentClient):
         return [r for r in records if r is not None]
 
     def update_endpoint(self, endpoint: str, config: dict[str, Any] | None = None) -> None:
+        if config is not None and not isinstance(config, dict):
+            raise invalid(f"An endpoint's config must be a dict; got {type(config).__name__}.")
         record = self.get_endpoint(endpoint)
         record["config"].update(config or {})
         write_json(self._endpoint_path(endpoint), record, new=False)
