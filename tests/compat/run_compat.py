@@ -589,9 +589,16 @@ def _section(target: Target, report: dict[str, Any]) -> list[str]:
     reasons: dict[str, str] = meta.get("failing", {})
     environment = target.environment_xfails
     not_applicable = target.not_applicable
-    outcomes = [c["outcome"] for c in report["checks"]]
+    no_verdict = set(target.no_verdict)
+    # A check the profile says gives no verdict here counts as such, whatever its outcome.
+    outcomes = [
+        "not-applicable" if c["id"] in no_verdict else c["outcome"] for c in report["checks"]
+    ]
     failures = {
-        level: sum(c["level"] == level and c["outcome"] in FAILING for c in report["checks"])
+        level: sum(
+            c["level"] == level and c["outcome"] in FAILING and c["id"] not in no_verdict
+            for c in report["checks"]
+        )
         for level in ("MUST", "SHOULD")
     }
     lines = [
