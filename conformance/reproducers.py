@@ -469,6 +469,15 @@ def same_as_in_the_run(outcomes, recorded):
     return None
 
 
+def connect():
+    """The client, built as MLflow builds it; or why it could not be."""
+    try:
+        return get_deploy_client(TARGET), None
+    except Exception as error:
+        lines = str(error).splitlines() or [""]
+        return None, f"get_deploy_client({TARGET!r}) raised {type(error).__name__}: {lines[0]}"
+
+
 def clean_up():
     for delete, name, keywords in reversed(CREATED):
         try:
@@ -489,6 +498,10 @@ def _call_line(variable: str, call: Call, token: str) -> str:
 
 def _recorded_end(call: Call) -> str:
     return f"returned {call.shape}" if call.error is None else type(call.error).__name__
+
+
+# Checks that judge loading the plugin: what get_deploy_client refuses.
+_LOADING = {"module.loads", "module.one-client-class", "module.has-run-local-and-target-help"}
 
 
 def _blocking_check(message: str) -> str | None:
@@ -518,6 +531,9 @@ def _judgement(
         # The check could not judge because another check's clause is broken first: that
         # clause is what the script judges, and fixing it unblocks this check.
         rule = RULES.get(blocker, rule)
+    if check.id in _LOADING or blocker in _LOADING:
+        # get_deploy_client enforces what these checks judge: loading is the test.
+        return "the plugin module loads and its client can be built", "None", [], ""
     if rule is not None:
         picked = rule.pick(calls)
         if picked:
@@ -541,6 +557,15 @@ def _judgement(
             f"must_return({variable})",
             keep,
             "",
+        )
+    if not calls:
+        return (
+            "(this check cannot be judged outside the kit)",
+            f"CANNOT_JUDGE  # re-run the kit with -k {check.id}",
+            [],
+            f"{check.id} judges what no plugin call of the client shows (the module's "
+            "functions, or the kit's own view of the run), so there is nothing to replay: the "
+            "script exits 2. Re-run the kit on this check to see whether it is fixed.",
         )
     recorded = [_recorded_end(call) for call in calls]
     names = [f"outcome_{i + 1}" for i, call in enumerate(calls) if call.copies == 1]
@@ -630,15 +655,24 @@ def reproducer_script(
     ]
     if plugin:
         body += [f"PLUGIN_MODULE = {plugin!r}", register]
+    cannot_judge = test_source.startswith("CANNOT_JUDGE")
     body += [
-        "client = get_deploy_client(TARGET)",
+        "client, problem = connect()",
+        "if problem is None:",
+        "    try:",
+        textwrap.indent(sources or "pass", "        "),
+        f"        problem = {'None' if cannot_judge else test_source}",
+        "    finally:",
+        "        clean_up()",
         "",
-        "try:",
-        textwrap.indent(sources or "pass", "    "),
-        f"    problem = {test_source}",
-        "finally:",
-        "    clean_up()",
-        "",
+    ]
+    if cannot_judge:
+        body += [
+            "if problem is None:",
+            '    print(f"{CHECK}: cannot be judged outside the kit; the plugin loads")',
+            "    sys.exit(2)",
+        ]
+    body += [
         "if problem:",
         '    print(f"{CHECK}: FAILED")',
         '    print(f"  expected: {EXPECTED}")',

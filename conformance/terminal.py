@@ -121,7 +121,10 @@ def _reproducer_line(terminal: Any, result: Any) -> None:
 
 def _rerun_hint(terminal: Any, report: Report) -> None:
     """How to run the failed and unchecked checks again, and nothing else."""
-    failing = report.with_outcome(CheckOutcome.FAILED, CheckOutcome.COULD_NOT_CHECK)
+    # The failures first: a check that could not be judged is most often blocked by one.
+    failing = report.with_outcome(CheckOutcome.FAILED) or report.with_outcome(
+        CheckOutcome.COULD_NOT_CHECK
+    )
     if not failing:
         return
     config = getattr(terminal, "config", None)

@@ -6,6 +6,7 @@ carry the exception back) is hidden; every other frame is shown, the plugin's ow
 
 from __future__ import annotations
 
+import os
 import traceback
 from pathlib import Path
 
@@ -16,7 +17,12 @@ __all__ = ["find_plugin_error", "plugin_traceback"]
 
 _KIT = str(Path(__file__).resolve().parent)
 _KIT_API = str(Path(__file__).resolve().parent / "api")
-_MACHINERY = ("concurrent/futures", "concurrent\\futures", "threading.py", "<frozen importlib")
+_MACHINERY = (
+    f"{os.sep}concurrent{os.sep}futures{os.sep}",
+    f"{os.sep}threading.py",
+    f"{os.sep}importlib{os.sep}",
+    "<frozen importlib",
+)
 
 
 def _hidden(frame: traceback.FrameSummary) -> bool:
