@@ -176,7 +176,8 @@ class Context:
             )
             if self._watchdog is not None:
                 self._tracked.on_resource = self._watchdog.resource
-            self._before_first_create(self._tracked)
+            with self.call_log.working_for("run setup"):  # no check's calls
+                self._before_first_create(self._tracked)
         return self._tracked
 
     def _before_first_create(self, tracked: TrackedClient) -> None:

@@ -34,6 +34,15 @@ def _hidden(frame: traceback.FrameSummary) -> bool:
     return any(part in filename for part in _MACHINERY)
 
 
+def _relative(filename: str) -> str:
+    """A file under the working folder by its relative path, as pytest shows test files."""
+    try:
+        relative = Path(filename).resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return filename
+    return relative.as_posix()
+
+
 def _is_kit_verdict(error: BaseException) -> bool:
     return type(error).__module__ == "conformance.verdicts"
 
@@ -51,6 +60,8 @@ def plugin_traceback(error: BaseException, short: bool = False) -> str | None:
     frames = [frame for frame in traceback.StackSummary.extract(shown) if not _hidden(frame)]
     if not frames:
         return None
+    for frame in frames:
+        frame.filename = _relative(frame.filename)
     if short:
         frames = frames[-1:]
     lines = ["Traceback (most recent call last):"]
