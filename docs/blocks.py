@@ -281,9 +281,7 @@ def install_offline(project: Path, site: Path) -> None:
 class Sandbox:
     """A temporary folder with a copy of ``examples/``, some of them installed, and a shell."""
 
-    def __init__(
-        self, folder: Path, install: Iterable[str] = ("tutorial", "broken")
-    ) -> None:
+    def __init__(self, folder: Path, install: Iterable[str] = ("tutorial", "broken")) -> None:
         self.root = folder / "work"
         shutil.copytree(EXAMPLES, self.root / "examples", ignore=shutil.ignore_patterns(*_SCRATCH))
         self.site = folder / "site"
