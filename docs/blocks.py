@@ -55,9 +55,14 @@ _TITLE = re.compile(r'title="(?P<path>[^" ()]+)(?: \((?P<names>[\w., ]+)\))?"')
 # Details that change from run to run, replaced before outputs are compared.
 _MASKS = (
     (re.compile(r"\bmdc-[a-z0-9]{6}-"), "mdc-XXXXXX-"),
+    # A one-line summary may cut a name inside its token.
+    (re.compile(r"\bmdc-[a-z0-9]{0,6}\.\.\."), "mdc-X..."),
     (re.compile(r"create latency [0-9.e+-]+ s"), "create latency T s"),
     (re.compile(r" in [0-9.]+s\b( \([0-9:]+\))?"), " in Ts"),
     (re.compile(r"\(kit [^,()]*, MLflow [^,()]*, Python [^,()]*, [^()]*\)"), "(kit VERSIONS)"),
+    # A certificate's provenance: versions, platform, time and the report's digest.
+    (re.compile(r"^- Kit \S+ \(catalogue .*$", re.M), "- Kit VERSIONS"),
+    (re.compile(r"SHA-256 `[0-9a-f]{64}`"), "SHA-256 `DIGEST`"),
 )
 
 
