@@ -6,7 +6,8 @@ its duration. A check relies on the scenarios it reads, so its calls are its own
 every scenario it relied on, in the order they were made.
 
 Recording is cheap on purpose: a value is summarised once, in a bounded one-line form, and a
-label keeps at most :data:`MAX_CALLS_PER_LABEL` calls (a generated check makes thousands).
+label keeps at most :data:`MAX_CALLS_PER_LABEL` calls, its first ones and its last ones (a
+generated check makes thousands, and the example hypothesis shrank to is replayed last).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import copy
 import itertools
 import reprlib
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from typing import Any
 
 __all__ = ["MAX_CALLS_PER_LABEL", "Call", "CallLog", "scenario_label", "shape_of", "summarise"]
 
-MAX_CALLS_PER_LABEL = 200
+MAX_CALLS_PER_LABEL = 200  # the first half and the last half are kept
 # How many calls a check's report entry lists; the rest are counted, not listed.
 MAX_CALLS_REPORTED = 60
 
@@ -150,7 +152,8 @@ class CallLog:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
-        self._calls: dict[str, list[Call]] = {}
+        self._calls: dict[str, list[Call]] = {}  # the first calls of each label
+        self._last: dict[str, deque[Call]] = {}  # and its last ones, once the first are many
         self._omitted: dict[str, int] = {}
         self._relies: dict[str, set[str]] = {}
 
@@ -196,17 +199,20 @@ class CallLog:
         value: Any = None,
         error: BaseException | None = None,
     ) -> Call | None:
-        """Note one call for the current label; None when the label is full or there is none."""
+        """Note one call for the current label; None when no check or scenario is calling."""
         label = self.current
         if label is None:
             return None
         with self._lock:
-            calls = self._calls.setdefault(label, [])
-            if len(calls) >= MAX_CALLS_PER_LABEL:
-                self._omitted[label] = self._omitted.get(label, 0) + 1
-                return None
             call = Call(next(self._seq), method, args, kwargs, seconds)
-            calls.append(call)
+            first = self._calls.setdefault(label, [])
+            if len(first) < MAX_CALLS_PER_LABEL // 2:
+                first.append(call)
+            else:
+                last = self._last.setdefault(label, deque(maxlen=MAX_CALLS_PER_LABEL // 2))
+                if len(last) == last.maxlen:
+                    self._omitted[label] = self._omitted.get(label, 0) + 1
+                last.append(call)
         call.error = error
         if error is None:
             call.value = summarise(value)
@@ -236,7 +242,11 @@ class CallLog:
         """The calls ``label`` made or relied on, in the order they were made."""
         labels = self._closure(label)
         with self._lock:
-            calls = [call for name in labels for call in self._calls.get(name, [])]
+            calls = [
+                call
+                for name in labels
+                for call in [*self._calls.get(name, []), *self._last.get(name, ())]
+            ]
         return sorted(calls, key=lambda call: call.seq)
 
     def omitted_for(self, label: str) -> int:

@@ -500,6 +500,30 @@ def _recorded_end(call: Call) -> str:
     return f"returned {call.shape}" if call.error is None else type(call.error).__name__
 
 
+# Checks judged from generated sequences, each of whose names carries the sequence's prefix
+# ("...-s0003-..."); hypothesis replays the shrunk failing sequence last.
+_GENERATED_SEQUENCES = {"stateful.lifecycle", "names.dns-labels-round-trip"}
+_SEQUENCE = re.compile(r"-s[0-9a-f]{4}-")
+
+
+def _last_sequence(calls: list[Call]) -> tuple[list[Call], str]:
+    """The calls of the last generated sequence (the shrunk failing one), and a note."""
+    tagged = [
+        (index, found.group())
+        for index, call in enumerate(calls)
+        for argument in call.args[:1]
+        if isinstance(argument, str) and (found := _SEQUENCE.search(argument))
+    ]
+    if not tagged:
+        return calls, ""
+    last = tagged[-1][1]
+    start = next(index for index, tag in tagged if tag == last)
+    return calls[start:], (
+        f"The script replays the last generated sequence (its names carry {last.strip('-')!r}),"
+        " the shrunk example hypothesis failed on last."
+    )
+
+
 # Checks that judge loading the plugin: what get_deploy_client refuses.
 _LOADING = {"module.loads", "module.one-client-class", "module.has-run-local-and-target-help"}
 
@@ -575,11 +599,6 @@ def _judgement(
         "made and reports whether the plugin still ends each call as in the failing run. A "
         "change is not proof of a fix: re-run the kit on the check to be sure."
     )
-    if check.id.startswith(("stateful.", "properties.")):
-        note += (
-            " The check ran generated examples; the calls replayed are those recorded, up to "
-            "the kit's limit per check, not only the shrunk failing example."
-        )
     return (
         "a different outcome than in the failing run",
         f"same_as_in_the_run([{', '.join(names)}], {recorded!r})",
@@ -599,7 +618,11 @@ def reproducer_script(
     notes: list[str] | None = None,
 ) -> str:
     """The reproducer of ``check``, which failed with ``message`` after making ``calls``."""
+    sequence_note = ""
+    if check.id in _GENERATED_SEQUENCES:
+        calls, sequence_note = _last_sequence(calls)
     expected, test_source, replayed, note = _judgement(check, calls, message, token)
+    note = " ".join(part for part in (sequence_note, note) if part)
     lines: list[str] = []
     unwritable: list[str] = []
     for index in replayed:

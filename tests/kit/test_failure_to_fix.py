@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,21 +43,24 @@ def _run_script(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "module",
+    ("module", "extra"),
     [
-        "broken_delete_not_idempotent",
-        "broken_conflict_wrong_code",
-        "broken_conflict_swaps_model",
-        "broken_get_missing_returns_none",
-        "broken_update_missing_bare_exception",
-        "broken_create_returns_raw_reply",
-        "broken_config_none_crash",
+        ("broken_delete_not_idempotent", ()),
+        ("broken_conflict_wrong_code", ()),
+        ("broken_conflict_swaps_model", ()),
+        ("broken_get_missing_returns_none", ()),
+        ("broken_update_missing_bare_exception", ()),
+        ("broken_create_returns_raw_reply", ()),
+        ("broken_config_none_crash", ()),
+        # Enough generated sequences for one to find the bug: stateful.lifecycle fails too.
+        ("broken_predict_missing_returns_empty", ("--conformance-hypothesis=thorough",)),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_each_reproducer_fails_on_the_broken_plugin_and_passes_on_a_correct_one(
-    run_kit_on_plugin: RunKit, module: str, tmp_path: Path
+    run_kit_on_plugin: RunKit, module: str, extra: tuple[str, ...], tmp_path: Path
 ) -> None:
-    run = run_kit_on_plugin(module, "--conformance-reproducers=repro")
+    run = run_kit_on_plugin(module, "--conformance-reproducers=repro", *extra)
     folder = run.report_path.parent / "repro"
 
     assert run.failing
@@ -77,6 +81,14 @@ def test_each_reproducer_fails_on_the_broken_plugin_and_passes_on_a_correct_one(
         correct = _run_script(fixed, tmp_path)
         assert correct.returncode == 0, correct.stdout + correct.stderr
         assert f"{check_id}: passed" in correct.stdout
+    if extra:
+        stateful = run.check("stateful.lifecycle")
+        assert stateful["outcome"] == "failed"
+        # The shrunk failing sequence alone is replayed: one sequence's names, not every one's.
+        assert "replays the last generated sequence" in stateful["reproducer"]
+        replay = stateful["reproducer"].split("try:")[-1]
+        replayed = re.findall(r"-(?:m|w\d+)-(s[0-9a-f]{4})-", replay)
+        assert len(set(replayed)) == 1
     # Checks that passed get no reproducer; nothing else was written.
     assert {p.stem for p in folder.iterdir()} == run.failing
     assert run.check("module.loads")["reproducer"] is None
