@@ -171,6 +171,7 @@ class CheckItem(pytest.Item):
         self.context.current_item = self
         self._problem: BaseException | None = None
         self._plugin_traceback: str | None = None
+        self._plugin_error: BaseException | None = None
         try:
             with self.context.call_log.working_for(self.check.id):
                 self._judge()
@@ -256,7 +257,9 @@ class CheckItem(pytest.Item):
         calls = log.calls_for(self.check.id)
         plugin = context._plugin
         load_exception = plugin.load_exception if plugin is not None else None
-        error = find_plugin_error(self._problem, calls, message, load_exception)
+        error = self._plugin_error = find_plugin_error(
+            self._problem, calls, message, load_exception
+        )
         if error is not None:
             self._plugin_traceback = plugin_traceback(error)
             if self._plugin_traceback:
@@ -302,15 +305,13 @@ class CheckItem(pytest.Item):
 
     def _failure_details(self) -> list[str]:
         """The plugin's traceback (as --tb asks) and where the reproducer is (inline with -v)."""
-        from conformance.tracebacks import find_plugin_error, plugin_traceback
+        from conformance.tracebacks import plugin_traceback
 
         style = self.config.getoption("tbstyle", "auto")
         lines: list[str] = []
         text = self._plugin_traceback if style in ("auto", "long", "native") else None
-        if style == "short" and self._plugin_traceback:
-            calls = self.context.call_log.calls_for(self.check.id)
-            error = find_plugin_error(self._problem, calls, str(self._problem or ""))
-            text = plugin_traceback(error, short=True) if error is not None else None
+        if style == "short" and self._plugin_error is not None:
+            text = plugin_traceback(self._plugin_error, short=True)
         if text:
             lines += ["", "The plugin's traceback (the kit's own frames hidden):"]
             lines += [f"  {line}" for line in text.splitlines()]

@@ -149,6 +149,11 @@ def test_tb_no_hides_the_traceback_and_verbose_prints_the_reproducer(
     quiet = run_kit_on_plugin("broken_delete_not_idempotent", "--tb=no")
     assert "The plugin's traceback" not in quiet.result.stdout.str()
 
+    short = run_kit_on_plugin("broken_delete_not_idempotent", "--tb=short", "-k", "idempotent")
+    section = short.result.stdout.str().split("The plugin's traceback")[1].split("=====")[0]
+    assert 'good.py", line' in section  # the innermost frame alone
+    assert "broken_delete_not_idempotent.py" not in section
+
     verbose = run_kit_on_plugin("broken_delete_not_idempotent", "-v", "-k", "idempotent")
     text = verbose.result.stdout.str()
     assert "reproducer script:" in text
