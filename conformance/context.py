@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from conformance.calling import CallRunner
 from conformance.naming import Namer
 from conformance.profile import Profile
+from conformance.recording import CallLog, scenario_label
 from conformance.tracking import OPTIONAL_METHODS, TrackedClient, inherited_from_base
 from conformance.verdicts import (
     CheckFailed,
@@ -47,6 +48,7 @@ class LoadedPlugin:
 
     module: ModuleType | None = None
     load_error: str | None = None
+    load_exception: BaseException | None = None  # what importing raised, for its traceback
     inspection: ModuleInspection | None = None
     client_class: type | None = None
     client: Any = None
@@ -70,6 +72,7 @@ class Context:
     swept: list[str] = field(default_factory=list)
     foreign_snapshot: Snapshot | None = None
     current_item: Any = None
+    call_log: CallLog = field(default_factory=CallLog)
     _lease: Lease | None = None
     _plugin: LoadedPlugin | None = None
     _tracked: TrackedClient | None = None
@@ -125,6 +128,7 @@ class Context:
             return loaded
         except Exception as error:
             loaded.load_error = getattr(error, "message", None) or describe(error)
+            loaded.load_exception = error.__cause__ or error
             return loaded
         loaded.inspection = targets.inspect_plugin_module(loaded.module)
         if len(loaded.inspection.client_classes) != 1:
@@ -164,11 +168,16 @@ class Context:
                 )
                 raise PreconditionFailed(f"the plugin did not load, see {owner}: {reason}")
             self._tracked = TrackedClient(
-                plugin.client, self.runner, self.namer, read_only=self.profile.read_only()
+                plugin.client,
+                self.runner,
+                self.namer,
+                read_only=self.profile.read_only(),
+                log=self.call_log,
             )
             if self._watchdog is not None:
                 self._tracked.on_resource = self._watchdog.resource
-            self._before_first_create(self._tracked)
+            with self.call_log.working_for("run setup"):  # no check's calls
+                self._before_first_create(self._tracked)
         return self._tracked
 
     def _before_first_create(self, tracked: TrackedClient) -> None:
@@ -306,6 +315,7 @@ class Context:
 
     def scenario(self, key: str, build: Callable[[Context], T]) -> T:
         """Run ``build`` once per process; later calls get its result (or its failure again)."""
+        self.call_log.relies_on(key)
         started = self._started.pop(key, None)
         if started is not None:
             started.join()
@@ -334,7 +344,8 @@ class Context:
 
     def _build(self, key: str, build: Callable[[Context], Any]) -> None:
         try:
-            self._scenarios[key] = (True, build(self))
+            with self.call_log.working_for(scenario_label(key)):
+                self._scenarios[key] = (True, build(self))
         except (CheckFailed, PreconditionFailed) as failure:
             self._scenarios[key] = (False, failure)
         except BaseException as unexpected:

@@ -19,10 +19,13 @@ not run                       deselected, or never reached
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from _pytest._code.code import TerminalRepr
+from _pytest._io import TerminalWriter
 
 from conformance._mlflow_features import unavailable_under_installed_mlflow
 from conformance.catalogue import Capability, Check, Level
@@ -39,12 +42,25 @@ if TYPE_CHECKING:
     from conformance.checks import CheckBody
     from conformance.context import Context
 
-__all__ = ["CheckItem", "ConformanceShouldWarning", "context_key", "recorded_outcome"]
+__all__ = [
+    "CheckItem",
+    "ConformanceShouldWarning",
+    "context_key",
+    "recorded_details",
+    "recorded_outcome",
+]
 
 # user_properties keys: they travel with each report (to xdist's controller and to junit).
 _OUTCOME = "conformance_outcome"
 _MESSAGE = "conformance_message"
 _WARNING = "conformance_warning"
+_DETAILS = {
+    "conformance_calls": "calls",
+    "conformance_traceback": "traceback",
+    "conformance_reproducer": "reproducer",
+    "conformance_reproducer_path": "reproducer_path",
+}
+_NEEDS_REPRODUCER = (CheckOutcome.FAILED, CheckOutcome.COULD_NOT_CHECK)
 
 context_key = pytest.StashKey["Context"]()
 
@@ -67,6 +83,29 @@ def recorded_outcome(
         elif key == _WARNING:
             warnings.append(str(value))
     return outcome, message, warnings
+
+
+def recorded_details(properties: list[tuple[str, object]]) -> dict[str, Any]:
+    """What a check's item recorded for the report beyond its outcome: the plugin calls it made
+    or relied on, the plugin's traceback and the reproducer (with the file it was written to)."""
+    return {_DETAILS[key]: value for key, value in properties if key in _DETAILS}
+
+
+@dataclass
+class _Crash:
+    message: str
+
+
+class _FailureRepr(TerminalRepr):
+    """A failed check as pytest shows it; the short summary line shows the message alone."""
+
+    def __init__(self, lines: list[str], message: str) -> None:
+        self.lines = lines
+        self.reprcrash = _Crash(" ".join(message.split()))
+
+    def toterminal(self, tw: TerminalWriter) -> None:
+        for line in self.lines:
+            tw.line(line)
 
 
 def _leaves(error: BaseException) -> list[BaseException]:
@@ -130,6 +169,16 @@ class CheckItem(pytest.Item):
 
     def runtest(self) -> None:
         self.context.current_item = self
+        self._problem: BaseException | None = None
+        self._plugin_traceback: str | None = None
+        self._plugin_error: BaseException | None = None
+        try:
+            with self.context.call_log.working_for(self.check.id):
+                self._judge()
+        finally:
+            self._attach_details()
+
+    def _judge(self) -> None:
         try:
             self._capability_gate()
             self.body(self.context)
@@ -140,6 +189,7 @@ class CheckItem(pytest.Item):
                 self._record(CheckOutcome.NOT_APPLICABLE, str(absent))
                 pytest.skip(str(absent))
         except PreconditionFailed as cannot:
+            self._problem = cannot
             self._could_not_check(str(cannot))
         except CheckFailed as failure:
             if isinstance(failure, ShapeFailed) and failure.owner not in (None, self.check.id):
@@ -151,6 +201,7 @@ class CheckItem(pytest.Item):
         except Exception as error:
             # Hypothesis reports a failure that did not reproduce on replay as a group.
             failures = [e for e in _leaves(error) if isinstance(e, CheckFailed)]
+            self._problem = failures[0] if failures else error
             if failures and failures[0] is not error:
                 self._failed(
                     CheckFailed(
@@ -178,6 +229,7 @@ class CheckItem(pytest.Item):
         pytest.skip(f"could not check: {reason}")
 
     def _failed(self, failure: CheckFailed) -> None:
+        self._problem = self._problem or failure
         message = str(failure)
         waiver = self.context.profile.xfail.get(self.check.id)
         if waiver is not None:
@@ -190,6 +242,54 @@ class CheckItem(pytest.Item):
             return
         raise failure
 
+    def _attach_details(self) -> None:
+        """Record the calls and, for a failure, the plugin's traceback and the reproducer."""
+        from conformance.reproducers import reproducer_script
+        from conformance.tracebacks import find_plugin_error, plugin_traceback
+
+        context = self.context
+        log = context.call_log
+        self.user_properties.append(("conformance_calls", log.report_entries(self.check.id)))
+        outcome, message, _ = recorded_outcome(self.user_properties)
+        if outcome not in _NEEDS_REPRODUCER:
+            return
+        message = message or ""
+        calls = log.calls_for(self.check.id)
+        plugin = context._plugin
+        load_exception = plugin.load_exception if plugin is not None else None
+        error = self._plugin_error = find_plugin_error(
+            self._problem, calls, message, load_exception
+        )
+        if error is not None:
+            self._plugin_traceback = plugin_traceback(error)
+            if self._plugin_traceback:
+                self.user_properties.append(("conformance_traceback", self._plugin_traceback))
+        notes = [str(n) for n in getattr(self._problem, "__notes__", [])]
+        try:
+            script = reproducer_script(
+                self.check,
+                calls,
+                message,
+                target=context.profile.target,
+                plugin=context.profile.plugin,
+                token=context.namer.token,
+                notes=notes,
+            )
+        except Exception as failure:  # never let the reproducer hide the check's own verdict
+            script = f"# the kit could not write this reproducer: {failure!r}\n"
+        self.user_properties.append(("conformance_reproducer", script))
+        folder = context.profile.reproducers
+        if folder:
+            path = Path(folder) / f"{self.check.id}.py"
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(script)
+                self.user_properties.append(("conformance_reproducer_path", str(path)))
+            except OSError as failure:
+                self.user_properties.append(
+                    ("conformance_reproducer_path", f"NOT written ({failure.strerror or failure})")
+                )
+
     def remark(self, message: str) -> None:
         """Record a SHOULD-level remark on a passing check."""
         self.user_properties.append((_WARNING, message))
@@ -199,8 +299,29 @@ class CheckItem(pytest.Item):
         if isinstance(error, CheckFailed):
             lines = [f"[{self.check.id}] {self.check.level}: {self.check.clause}", f"  {error}"]
             lines += [f"  {note}" for note in getattr(error, "__notes__", [])]
-            return "\n".join(lines)
+            lines += self._failure_details()
+            return _FailureRepr(lines, str(error))
         return super().repr_failure(excinfo)
+
+    def _failure_details(self) -> list[str]:
+        """The plugin's traceback (as --tb asks) and where the reproducer is (inline with -v)."""
+        from conformance.tracebacks import plugin_traceback
+
+        style = self.config.getoption("tbstyle", "auto")
+        lines: list[str] = []
+        text = self._plugin_traceback if style in ("auto", "long", "native") else None
+        if style == "short" and self._plugin_error is not None:
+            text = plugin_traceback(self._plugin_error, short=True)
+        if text:
+            lines += ["", "The plugin's traceback (the kit's own frames hidden):"]
+            lines += [f"  {line}" for line in text.splitlines()]
+        details = recorded_details(self.user_properties)
+        path = details.get("reproducer_path")
+        if path:
+            lines += ["", f"reproducer: {path}"]
+        if self.config.getoption("verbose", 0) > 0 and details.get("reproducer"):
+            lines += ["", "reproducer script:", *str(details["reproducer"]).splitlines()]
+        return lines
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         source = inspect.getsourcefile(self.body)

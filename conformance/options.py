@@ -115,6 +115,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("--conformance-report", "report", "write the JSON report here", "PATH"),
     Option("--conformance-certificate", "certificate", "write a Markdown certificate here", "PATH"),
     Option(
+        "--conformance-reproducers",
+        "reproducers",
+        "write a reproducer script for each failed check into this folder (<check id>.py)",
+        "DIR",
+    ),
+    Option(
         "--conformance-strict", "strict", "SHOULD failures fail the run too", action="store_true"
     ),
     Option(

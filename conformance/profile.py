@@ -61,6 +61,7 @@ class Profile:
     config: dict[str, Any] = field(default_factory=dict)
     report: str | None = None
     certificate: str | None = None
+    reproducers: str | None = None
     strict: bool = False
     timeout: float = DEFAULT_TIMEOUT
     sweep: bool = False
@@ -252,6 +253,13 @@ def check_settings(profile: Profile, check_ids: set[str]) -> None:
             problem = _unwritable(Path(path))
             if problem:
                 raise ProfileError(f"{profile.origin(key)}: cannot write {path}: {problem}")
+    if profile.reproducers:
+        folder = Path(profile.reproducers)
+        if folder.exists() and not folder.is_dir():
+            raise ProfileError(
+                f"{profile.origin('reproducers')}: {folder} is not a folder; name a folder for "
+                "the reproducer scripts"
+            )
     if profile.input:
         from conformance.inputs import read_input
 

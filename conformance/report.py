@@ -104,6 +104,11 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     waiver: str | None = None  # the user's reason, when the check is waived
     since_mlflow: str | None = None  # the MLflow release that brought what the clause needs
+    # Each plugin call the check made or relied on (see conformance.recording.Call.to_dict).
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    traceback: str | None = None  # the plugin's, when a plugin exception caused the failure
+    reproducer: str | None = None  # a standalone script, for a failed or unchecked check
+    reproducer_path: str | None = None  # where --conformance-reproducers wrote it
 
     @property
     def state(self) -> CheckOutcome:
@@ -303,7 +308,12 @@ class Report:
         write_atomically(Path(path), text)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def certificate(self, report_sha256: str | None = None, report_path: str | None = None) -> str:
+    def certificate(
+        self,
+        report_sha256: str | None = None,
+        report_path: str | None = None,
+        certificate_path: str | Path | None = None,
+    ) -> str:
         """A Markdown verdict-and-table for a plugin's README."""
         summary = self.summary()
         verdict = summary["verdict"]
@@ -343,11 +353,15 @@ class Report:
             )
         problems = self.with_outcome(CheckOutcome.FAILED, CheckOutcome.COULD_NOT_CHECK)
         if problems:
-            lines += ["", "| check | level | outcome | reason |", "|---|---|---|---|"]
+            lines += [
+                "",
+                "| check | level | outcome | reason | reproducer |",
+                "|---|---|---|---|---|",
+            ]
             for result in problems:
                 lines.append(
                     f"| `{result.id}` | {result.level} | {result.state.label} | "
-                    f"{_cell(result.message)} |"
+                    f"{_cell(result.message)} | {_reproducer_link(result, certificate_path)} |"
                 )
         if summary["waivers"]:
             lines += [
@@ -368,7 +382,7 @@ class Report:
     def write_certificate(
         self, path: str | Path, report_sha256: str | None = None, report_path: str | None = None
     ) -> None:
-        write_atomically(Path(path), self.certificate(report_sha256, report_path))
+        write_atomically(Path(path), self.certificate(report_sha256, report_path, path))
 
 
 def publish(report: Report, report_path: str | None, certificate_path: str | None) -> list[str]:
@@ -402,6 +416,18 @@ def publish(report: Report, report_path: str | None, certificate_path: str | Non
             except ReportWriteError as error:
                 lines.append(f"certificate NOT written: {error}")
     return lines
+
+
+def _reproducer_link(result: CheckResult, certificate_path: str | Path | None) -> str:
+    """The reproducer's file name, linked relative to the certificate when it was written."""
+    if not result.reproducer:
+        return ""
+    name = f"{result.id}.py"
+    path = result.reproducer_path
+    if not path or path.startswith("NOT written") or certificate_path is None:
+        return f"`{name}`"
+    relative = os.path.relpath(Path(path).resolve(), Path(certificate_path).resolve().parent)
+    return f"[`{name}`]({Path(relative).as_posix()})"
 
 
 def _cell(text: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from conformance.calling import guard_process_exit
 from conformance.catalogue import CATALOGUE, by_id
-from conformance.items import CheckItem, context_key, recorded_outcome
+from conformance.items import CheckItem, context_key, recorded_details, recorded_outcome
 from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
 from conformance.profile import Profile, ProfileError, check_settings, load_profile
@@ -196,6 +196,8 @@ class ConformanceSession:
                 outcome = CheckOutcome.PASSED
         result.outcome, result.message = str(outcome), message or ""
         result.warnings = warnings
+        for key, value in recorded_details(report.user_properties).items():
+            setattr(result, key, value)
         if self.watchdog is not None:
             self.watchdog.check_result(result)
 

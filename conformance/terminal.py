@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from conformance.judgement import CheckOutcome, Verdict
@@ -44,6 +45,7 @@ def write_summary(
         terminal.write_line(f"SHOULD failures and remarks{strict}:", yellow=True, bold=True)
         for result in report.should_failures:
             terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
+            _reproducer_line(terminal, result)
         for check_id, remark in remarks:
             terminal.write_line(f"  {check_id} (remark): {_one_line(remark)}")
     _section(
@@ -99,6 +101,7 @@ def write_summary(
     )
     for reason in summary["incomplete_because"]:
         terminal.write_line(f"  incomplete: {reason}", yellow=True)
+    _rerun_hint(terminal, report)
 
 
 def _section(terminal: Any, title: str, results: list[Any], red: bool = False) -> None:
@@ -108,6 +111,50 @@ def _section(terminal: Any, title: str, results: list[Any], red: bool = False) -
     terminal.write_line(title, red=red, bold=True)
     for result in results:
         terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
+        _reproducer_line(terminal, result)
+
+
+def _reproducer_line(terminal: Any, result: Any) -> None:
+    if result.reproducer_path:
+        terminal.write_line(f"    reproducer: {result.reproducer_path}")
+
+
+def _rerun_hint(terminal: Any, report: Report) -> None:
+    """How to run the failed and unchecked checks again, and nothing else."""
+    # The failures first: a check that could not be judged is most often blocked by one.
+    failing = report.with_outcome(CheckOutcome.FAILED) or report.with_outcome(
+        CheckOutcome.COULD_NOT_CHECK
+    )
+    if not failing:
+        return
+    config = getattr(terminal, "config", None)
+    given = list(config.invocation_params.args) if config is not None else []
+    kept: list[str] = []
+    skip_next = False
+    for argument in given:
+        if skip_next:
+            skip_next = False
+            continue
+        if argument in ("-k", "--lf", "--last-failed", "--ff", "--failed-first"):
+            skip_next = argument == "-k"
+            continue
+        if argument.startswith("-k"):
+            continue
+        kept.append(argument)
+    expression = " or ".join(result.id for result in failing)
+    command = " ".join(shlex.quote(a) for a in ["pytest", *kept, "-k", expression])
+    missing_scripts = not any(result.reproducer_path for result in failing)
+    terminal.write_line("")
+    terminal.write_line("re-run only these checks:", bold=True)
+    terminal.write_line(f"  {command}")
+    terminal.write_line(
+        "  (or add --lf to re-run the MUST failures of the last run; "
+        + (
+            "--conformance-reproducers=DIR writes a script per failure)"
+            if missing_scripts
+            else "each reproducer runs on its own with python)"
+        )
+    )
 
 
 def _one_line(text: str) -> str:

@@ -18,7 +18,15 @@ from typing import Any
 
 from conformance.calling import CallRunner, Outcome, accepts, render_call
 from conformance.naming import Namer, kit_token_in_full, run_token_of
-from conformance.verdicts import CapabilityAbsent, CheckFailed, PluginRaised, PluginTimedOut
+from conformance.recording import CallLog, summarise
+from conformance.verdicts import (
+    CapabilityAbsent,
+    CheckFailed,
+    PluginEscape,
+    PluginRaised,
+    PluginTimedOut,
+    describe,
+)
 
 __all__ = [
     "OPTIONAL_METHODS",
@@ -95,6 +103,8 @@ class TrackedClient:
     on_resource: Callable[[Resource], None] | None = None
     # (kind, name) of what the user lent the kit to read and predict against, never to change.
     read_only: frozenset[tuple[str, str]] = frozenset()
+    # Where each call is recorded, for the report and for reproducers.
+    log: CallLog = field(default_factory=CallLog)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -113,23 +123,37 @@ class TrackedClient:
     def invoke(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``method``; a plugin exception becomes :class:`PluginRaised`."""
         function = self._method(method)
-        return self._run(
-            method, render_call(method, args, kwargs), lambda: function(*args, **kwargs)
-        )
+        return self._run(method, args, kwargs, lambda: function(*args, **kwargs))
 
-    def _run(self, method: str, description: str, body: Callable[[], Any]) -> Any:
+    def _run(
+        self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], body: Callable[[], Any]
+    ) -> Any:
         with self._lock:
             self.calls += 1
+        description = render_call(method, args, kwargs)
+        kept_args, kept_kwargs = self.log.kept(args, kwargs)
+        started = time.perf_counter()
         try:
-            return self.runner.call(description, body)
-        except (CheckFailed, CapabilityAbsent):
+            value = self.runner.call(description, body)
+        except BaseException as raised:
+            plugin_error = raised.error if isinstance(raised, PluginEscape) else raised
+            self.log.record(
+                method, kept_args, kept_kwargs, time.perf_counter() - started, error=plugin_error
+            )
+            self._judge_raised(method, description, raised)
             raise
-        except Exception as error:
-            capability = OPTIONAL_METHODS.get(method)
-            if capability and _signals_unsupported(error):
-                reason = f"{method}() raised {type(error).__name__}"
-                raise CapabilityAbsent(capability, reason) from error
-            raise PluginRaised(description, error) from error
+        self.log.record(method, kept_args, kept_kwargs, time.perf_counter() - started, value)
+        return value
+
+    def _judge_raised(self, method: str, description: str, error: BaseException) -> None:
+        """Raise what the checks expect for a call that raised ``error``; return to re-raise."""
+        if isinstance(error, (CheckFailed, CapabilityAbsent)) or not isinstance(error, Exception):
+            return
+        capability = OPTIONAL_METHODS.get(method)
+        if capability and _signals_unsupported(error):
+            reason = f"{method}() raised {type(error).__name__}"
+            raise CapabilityAbsent(capability, reason) from error
+        raise PluginRaised(description, error) from error
 
     def attempt(self, method: str, *args: Any, **kwargs: Any) -> Outcome:
         """Like :meth:`invoke`, but the outcome is returned whether it raised or not."""
@@ -219,9 +243,23 @@ class TrackedClient:
         resource = self._remember("deployment", name)
         with self._lock:
             self.calls += copies
+        args = (name, model_uri, flavor)
+        kept_args, kept_kwargs = self.log.kept(args, keywords)
         outcomes = self.runner.call_concurrently(
-            [(function, (name, model_uri, flavor), keywords) for _ in range(copies)]
+            [(function, args, keywords) for _ in range(copies)]
         )
+        call = self.log.record(
+            "create_deployment",
+            kept_args,
+            kept_kwargs,
+            max((outcome.seconds for outcome in outcomes), default=0.0),
+        )
+        if call is not None:
+            call.copies = copies
+            call.outcomes = [
+                f"returned {summarise(o.value, 120)}" if o.ok else f"raised {describe(o.error)}"
+                for o in outcomes
+            ]
         successes = sum(outcome.ok for outcome in outcomes)
         self._set_state(resource, "live" if successes else "uncertain")
         with self._lock:
@@ -276,8 +314,7 @@ class TrackedClient:
             return chunks
 
         function = self._method("predict_stream")
-        description = render_call("predict_stream", (name, inputs), {})
-        return self._run("predict_stream", description, lambda: read_all(function))
+        return self._run("predict_stream", (name, inputs), {}, lambda: read_all(function))
 
     # -- endpoints ----------------------------------------------------------------------------
 

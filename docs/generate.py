@@ -294,12 +294,14 @@ PAGES: dict[str, Callable[[], str]] = {
     "quickstart.md": lambda: templated_page("quickstart.md"),
     "reference-target.md": lambda: templated_page("reference-target.md"),
     "tutorial.md": tutorial_page,
+    "reading-a-failure.md": lambda: templated_page("reading-a-failure.md"),
 }
 # Pages whose commands are run by ``--run``; the others need nothing run.
 RUN_PAGES: dict[str, Callable[[], str]] = {
     "quickstart.md": lambda: templated_page("quickstart.md", run=True),
     "reference-target.md": lambda: templated_page("reference-target.md", run=True),
     "tutorial.md": lambda: tutorial_page(run=True),
+    "reading-a-failure.md": lambda: templated_page("reading-a-failure.md", run=True),
 }
 
 

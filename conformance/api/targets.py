@@ -7,11 +7,13 @@ then (with MLflow installed) MLflow's built-in targets.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
 import inspect
 import threading
+import traceback
 import urllib.parse
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -115,7 +117,8 @@ def _import(target: str, module_or_name: ModuleType | str | Any) -> ModuleType:
             loaded = module_or_name
     except Exception as exc:
         raise MlflowException(
-            f"The plugin for target {target!r} failed to import: {type(exc).__name__}: {exc}",
+            f"The plugin for target {target!r} failed to import: {type(exc).__name__}: {exc}"
+            f"{_raised_at(exc)}",
             ErrorCode.INTERNAL_ERROR,
         ) from exc
     if not isinstance(loaded, ModuleType):
@@ -133,6 +136,26 @@ def _import(target: str, module_or_name: ModuleType | str | Any) -> ModuleType:
     return loaded
 
 
+def _raised_at(error: BaseException) -> str:
+    """`` (raised at FILE, line N)``: the innermost frame outside the import machinery."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith("<frozen") and "importlib" not in frame.filename
+    ]
+    if not frames or frames[-1].filename == __file__:
+        return ""
+    return f" (raised at {frames[-1].filename}, line {frames[-1].lineno})"
+
+
+def _closest(target: str, known: list[str]) -> str:
+    """`` Did you mean 'x'?`` for a name close to ``target``, else nothing."""
+    close = difflib.get_close_matches(target, known, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return f" Did you mean {' or '.join(repr(name) for name in close)}?"
+
+
 def load_target_module(target_uri: str) -> ModuleType:
     """The plugin module for ``target_uri``, imported but not yet checked against the rules."""
     target = parse_target_uri(target_uri)
@@ -145,10 +168,11 @@ def load_target_module(target_uri: str) -> ModuleType:
     if source is None and mlflow_available():
         source = _MLFLOW_BUILTIN_TARGETS.get(target)
     if source is None:
+        known = known_targets()
         raise MlflowException(
-            f"No deployment plugin is installed for target {target!r}. Installed targets: "
-            f"{', '.join(known_targets()) or 'none'}. Install the plugin's package, or name its "
-            "module with register_target() (or --deployment-plugin=MODULE).",
+            f"No deployment plugin is installed for target {target!r}.{_closest(target, known)} "
+            f"Installed targets: {', '.join(known) or 'none'}. Install the plugin's package, or "
+            "name its module with register_target() (or --deployment-plugin=MODULE).",
             ErrorCode.RESOURCE_DOES_NOT_EXIST,
         )
     module = _import(target, source)

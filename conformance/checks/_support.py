@@ -9,6 +9,7 @@ from typing import Any
 
 from conformance.calling import Outcome
 from conformance.context import Context
+from conformance.recording import summarise
 from conformance.verdicts import (
     CheckFailed,
     NameChanged,
@@ -282,5 +283,5 @@ def matches(actual: Any, expected: Iterable[float] | Any) -> bool:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
+    """One bounded line: a DataFrame as its shape and columns, never its rows."""
+    return summarise(value, 120)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance.calling import render_call
 from conformance.checks import check
 from conformance.checks._support import (
     expect_error,
@@ -12,6 +13,7 @@ from conformance.checks._support import (
     shared_outcome,
 )
 from conformance.context import Context
+from conformance.recording import summarise
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 _CREATE = "create_deployment(name, model_uri, flavor, config=…)"
@@ -57,11 +59,11 @@ def _conflict(context: Context) -> dict[str, object]:
     models = context.models()
     other = models.secondary or models.primary
     before = context.client.attempt("predict", shared.name, context.sample_input())
-    attempt = context.client.attempt(
-        "create_deployment", shared.name, other, context.profile.flavor, context.create_config
-    )
+    arguments = (shared.name, other, context.profile.flavor)
+    attempt = context.client.attempt("create_deployment", *arguments, context.create_config)
     after = context.client.attempt("predict", shared.name, context.sample_input())
-    return {"shared": shared, "before": before, "attempt": attempt, "after": after}
+    call = render_call("create_deployment", arguments, {"config": context.create_config})
+    return {"shared": shared, "before": before, "attempt": attempt, "after": after, "call": call}
 
 
 def conflict_scenario(context: Context) -> dict[str, object]:
@@ -71,8 +73,9 @@ def conflict_scenario(context: Context) -> dict[str, object]:
 
 def conflict_error(context: Context) -> BaseException:
     """What the conflicting create raised; that it returned instead fails the caller."""
-    attempt = conflict_scenario(context)["attempt"]
-    return expect_error(context, attempt, "creating a name that is in use must raise")
+    scenario = conflict_scenario(context)
+    clause = f"creating a name that is in use must raise: {scenario['call']}"
+    return expect_error(context, scenario["attempt"], clause)
 
 
 @check("deployment.create.conflict-raises")
@@ -92,10 +95,18 @@ def conflict_keeps_existing(context: Context) -> None:
     if not after.ok:
         raise CheckFailed(f"after the refused create, the existing deployment fails: {after.error}")
     if not matches(after.value, before.value):
+        was, now = summarise(_predictions(before.value)), summarise(_predictions(after.value))
         raise CheckFailed(
-            "after the conflicting create, the existing deployment predicts differently than "
-            "before: the conflict replaced it"
+            f"after the conflicting {scenario['call']}, the existing deployment predicts "
+            f"differently than before: the conflict replaced it (before: {was}; after: {now})"
         )
+
+
+def _predictions(response: object) -> object:
+    """The predictions of a response, or the response itself when it holds none."""
+    if isinstance(response, dict) and "predictions" in response:
+        return response["predictions"]
+    return response
 
 
 def _bad_model(context: Context) -> dict[str, object]:

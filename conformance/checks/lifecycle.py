@@ -22,6 +22,7 @@ from conformance.checks._support import (
     start_shared,
 )
 from conformance.context import Context
+from conformance.recording import summarise
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 RACERS = 4
@@ -142,8 +143,8 @@ def update_switches_model(context: Context) -> None:
     if expected is not None:
         if not matches(after, expected):
             raise CheckFailed(
-                f"after update_deployment returned, predict gave {after!r}; the new model "
-                f"predicts {expected!r}"
+                f"after update_deployment returned, predict gave {summarise(after)}; the new "
+                f"model predicts {summarise(expected)}"
             )
     elif matches(after, before):
         raise CheckFailed(

@@ -1,0 +1,218 @@
+"""From a failure to its fix: the calls a check made, the plugin's traceback, a reproducer
+script that fails on the broken plugin and passes on a correct one, and how to re-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import conformance
+from conformance.api import load_target_module
+from conformance.api.errors import MlflowException
+from conformance.recording import CallLog, scenario_label, summarise
+from conformance.report import SCHEMA_PATH
+from tests.kit.conftest import PLUGINS_DIR, RunKit
+
+ROOT = Path(conformance.__file__).resolve().parent.parent
+
+
+def _run_script(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A reproducer as a plugin author runs it: python, the plugin importable, nothing else."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(PLUGINS_DIR)]),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "1",
+    }
+    return subprocess.run(
+        [sys.executable, str(path)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("module", "extra"),
+    [
+        ("broken_delete_not_idempotent", ()),
+        ("broken_conflict_wrong_code", ()),
+        ("broken_conflict_swaps_model", ()),
+        ("broken_get_missing_returns_none", ()),
+        ("broken_update_missing_bare_exception", ()),
+        ("broken_create_returns_raw_reply", ()),
+        ("broken_config_none_crash", ()),
+        # Enough generated sequences for one to find the bug: stateful.lifecycle fails too.
+        ("broken_predict_missing_returns_empty", ("--conformance-hypothesis=thorough",)),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_each_reproducer_fails_on_the_broken_plugin_and_passes_on_a_correct_one(
+    run_kit_on_plugin: RunKit, module: str, extra: tuple[str, ...], tmp_path: Path
+) -> None:
+    run = run_kit_on_plugin(module, "--conformance-reproducers=repro", *extra)
+    folder = run.report_path.parent / "repro"
+
+    assert run.failing
+    for check_id in sorted(run.failing):
+        entry = run.check(check_id)
+        script = folder / f"{check_id}.py"
+        assert entry["reproducer"] == script.read_text()
+        assert entry["reproducer_path"] == "repro/" + script.name
+        assert f"PLUGIN_MODULE = {module!r}" in entry["reproducer"]
+
+        broken = _run_script(script, tmp_path)
+        assert broken.returncode == 1, broken.stdout + broken.stderr
+        assert f"{check_id}: FAILED" in broken.stdout
+        assert "expected: " in broken.stdout and "actual: " in broken.stdout
+
+        fixed = tmp_path / f"fixed-{check_id}.py"
+        fixed.write_text(entry["reproducer"].replace(repr(module), repr("good")))
+        correct = _run_script(fixed, tmp_path)
+        assert correct.returncode == 0, correct.stdout + correct.stderr
+        assert f"{check_id}: passed" in correct.stdout
+    if extra:
+        stateful = run.check("stateful.lifecycle")
+        assert stateful["outcome"] == "failed"
+        # The shrunk failing sequence alone is replayed: one sequence's names, not every one's.
+        assert "replays the last generated sequence" in stateful["reproducer"]
+        replay = stateful["reproducer"].split("try:")[-1]
+        replayed = re.findall(r"-(?:m|w\d+)-(s[0-9a-f]{4})-", replay)
+        assert len(set(replayed)) == 1
+    # Checks that passed get no reproducer; nothing else was written.
+    assert {p.stem for p in folder.iterdir()} == run.failing
+    assert run.check("module.loads")["reproducer"] is None
+
+
+def test_the_report_lists_each_checks_calls_with_bounded_summaries(
+    run_kit_on_plugin: RunKit,
+) -> None:
+    run = run_kit_on_plugin("broken_delete_not_idempotent")
+    schema = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator(schema).validate(run.report)
+
+    calls = run.check("deployment.delete.idempotent")["calls"]
+    methods = [call["method"] for call in calls]
+    # The lifecycle scenario's calls, which the check judges, are its calls too.
+    assert methods.count("delete_deployment") == 3
+    race = next(call for call in calls if call.get("copies"))
+    assert race["method"] == "create_deployment" and len(race["outcomes"]) == race["copies"]
+    raised = [call for call in calls if call["method"] == "delete_deployment"][1:]
+    assert [call["outcome"] for call in raised] == ["raised", "raised"]
+    assert "MlflowException" in raised[0]["error"]["type"]
+    assert "No deployment named" in raised[0]["error"]["message"]
+    predict = next(call for call in calls if call["method"] == "predict")
+    assert predict["arguments"][1] == "DataFrame(3x2, columns=[x1, x2])"
+    assert all(call["seconds"] >= 0 for call in calls)
+    # Another check that judges the same scenario lists the same calls.
+    removes = run.check("deployment.delete.removes")
+    assert [c["seq"] for c in removes["calls"]] == [c["seq"] for c in calls][
+        : len(removes["calls"])
+    ]
+    for check in run.report["checks"]:
+        for call in check["calls"]:
+            texts = [*call["arguments"], call.get("value") or ""]
+            assert all("\n" not in text and len(text) <= 200 for text in texts)
+
+
+def test_a_failure_shows_the_plugins_traceback_without_the_kits_frames(
+    run_kit_on_plugin: RunKit,
+) -> None:
+    run = run_kit_on_plugin("broken_delete_not_idempotent", "--conformance-reproducers=repro")
+
+    traceback = run.check("deployment.delete.idempotent")["traceback"]
+    assert "broken_delete_not_idempotent.py" in traceback
+    assert "self.get_deployment(name, endpoint)" in traceback
+    assert "conformance/tracking.py" not in traceback
+    assert "concurrent/futures" not in traceback
+    text = run.result.stdout.str()
+    assert "The plugin's traceback (the kit's own frames hidden):" in text
+    assert "reproducer: repro/deployment.delete.idempotent.py" in text
+    run.result.stdout.fnmatch_lines(
+        ["re-run only these checks:", "  pytest * -k deployment.delete.idempotent"]
+    )
+
+
+def test_tb_no_hides_the_traceback_and_verbose_prints_the_reproducer(
+    run_kit_on_plugin: RunKit,
+) -> None:
+    quiet = run_kit_on_plugin("broken_delete_not_idempotent", "--tb=no")
+    assert "The plugin's traceback" not in quiet.result.stdout.str()
+
+    short = run_kit_on_plugin("broken_delete_not_idempotent", "--tb=short", "-k", "idempotent")
+    section = short.result.stdout.str().split("The plugin's traceback")[1].split("=====")[0]
+    assert 'good.py", line' in section  # the innermost frame alone
+    assert "broken_delete_not_idempotent.py" not in section
+
+    verbose = run_kit_on_plugin("broken_delete_not_idempotent", "-v", "-k", "idempotent")
+    text = verbose.result.stdout.str()
+    assert "reproducer script:" in text
+    assert "CHECK = 'deployment.delete.idempotent'" in text
+
+
+def test_last_failed_reruns_only_the_failed_checks(run_kit_on_plugin: RunKit) -> None:
+    first = run_kit_on_plugin("broken_delete_not_idempotent", "-p", "cacheprovider")
+    assert "deployment.delete.idempotent" in first.with_outcome("failed")
+
+    again = run_kit_on_plugin(
+        "broken_delete_not_idempotent", "-p", "cacheprovider", "--lf", target="kit-lf-again"
+    )
+    ran = {check_id for check_id, outcome in again.outcomes.items() if outcome != "not-run"}
+    assert ran == {"deployment.delete.idempotent"}
+
+
+def test_an_import_error_names_the_file_and_line_and_shows_its_traceback(
+    run_kit_on_plugin: RunKit,
+) -> None:
+    run = run_kit_on_plugin("broken_import_error")
+
+    loads = run.check("module.loads")
+    assert loads["outcome"] == "failed"
+    assert "broken_import_error.py, line 6" in loads["message"]
+    assert "broken_import_error.py" in loads["traceback"]
+    assert "raise ImportError" in loads["traceback"]
+    assert "importlib" not in loads["traceback"]
+
+
+def test_an_unknown_target_suggests_the_closest_installed_names() -> None:
+    with pytest.raises(MlflowException, match=r"Did you mean 'memory'\?"):
+        load_target_module("memroy")
+    with pytest.raises(MlflowException) as unlike:
+        load_target_module("zzzzqqqq")
+    assert "Did you mean" not in str(unlike.value)
+
+
+def test_calls_belong_to_their_check_and_to_every_check_judging_their_scenario() -> None:
+    log = CallLog()
+    with log.working_for(scenario_label("shared")):
+        log.record("create_deployment", ("a", "m"), {}, 0.1, value={"name": "a"})
+    with log.working_for("check.one"):
+        log.relies_on("shared")
+        log.record("get_deployment", ("a",), {}, 0.1, error=KeyError("a"))
+    with log.working_for("check.two"):
+        log.relies_on("shared")
+    log.record("list_deployments", (), {}, 0.1, value=[])  # no check: not recorded
+
+    assert [c.method for c in log.calls_for("check.one")] == ["create_deployment", "get_deployment"]
+    assert [c.method for c in log.calls_for("check.two")] == ["create_deployment"]
+    entry = log.report_entries("check.one")[1]
+    assert entry["outcome"] == "raised" and entry["error"] == {"type": "KeyError", "message": "'a'"}
+
+
+def test_summaries_stay_on_one_bounded_line() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": range(1000), "b": range(1000)})
+    assert summarise(frame) == "DataFrame(1000x2, columns=[a, b])"
+    nested = summarise({"predictions": frame, "text": "x\n" * 500})
+    assert "\n" not in nested and len(nested) <= 200
