@@ -128,8 +128,8 @@ class ConformanceSession:
         explicit = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
         if self.distributing and not explicit and config.option.dist == "load":
             config.option.dist = "loadgroup"
-            # Hand out groups in the kit's order, slowest scenario first (see
-            # conformance.checks.SLOWEST_FIRST), not by how many checks each holds.
+            # Hand out groups in the kit's order, longest scenario chain first (see
+            # conformance.scenarios.slowest_first), not by how many checks each holds.
             config.option.loadscopereorder = False
 
     @pytest.hookimpl(optionalhook=True)
@@ -143,18 +143,23 @@ class ConformanceSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        from conformance.checks import SLOWEST_FIRST, bodies, groups
+        from conformance.checks import bodies, groups, slowest_groups
 
         assert self.profile is not None
         checks = []
         scenario_groups = groups()
+        order = slowest_groups()
         use_groups = config.pluginmanager.hasplugin("xdist")
         # xdist's loadgroup mode schedules by a "@group" suffix of the node id. It appends the
         # suffix itself under pytest 8 but not under pytest 9, so the kit writes it.
         suffix = bool(getattr(config.option, "loadgroup", False))
         ordered = list(bodies().items())
         if suffix:
-            ordered.sort(key=lambda entry: SLOWEST_FIRST.index(scenario_groups[entry[0]]))
+            ordered.sort(key=lambda entry: order.index(scenario_groups[entry[0]]))
+        else:
+            # In one process every scenario starts at once: judge the ones that finish first
+            # first, so a scenario that holds a deployment for its checks releases it early.
+            ordered.sort(key=lambda entry: _finishing_order(entry[0]))
         for check_id, body in ordered:
             group = scenario_groups[check_id]
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
@@ -165,6 +170,32 @@ class ConformanceSession:
             report=pytest.CollectReport("", "passed", None, checks)  # type: ignore[arg-type]
         )
         items[:0] = checks
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        """Start the scenarios the selected checks judge, before the first check asks.
+
+        An xdist worker does not know yet which checks it will be sent: it starts a check's
+        scenario when the check comes (:meth:`pytest_runtest_setup`).
+        """
+        context = self.config.stash.get(context_key, None)
+        if context is None or self.config.option.collectonly or self.distributing:
+            return
+        checks = [item.check for item in session.items if isinstance(item, CheckItem)]
+        context.scenarios.expect({check.id: check.scenario for check in checks})
+        if not self.is_worker:
+            context.start_scenarios(check.scenario for check in checks)
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        context = self.config.stash.get(context_key, None)
+        if context is not None and isinstance(item, CheckItem):
+            context.start_scenarios([item.check.scenario])
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        check_id = _check_id(nodeid)
+        context = self.config.stash.get(context_key, None)
+        if check_id is not None and context is not None and not self.distributing:
+            context.scenarios.judged(check_id, by_id(check_id).scenario)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -258,6 +289,13 @@ class ConformanceSession:
         write_summary(terminalreporter, self.report, self.profile, self.publication)
 
 
+def _finishing_order(check_id: str) -> tuple[bool, int]:
+    from conformance.checks import scenario_of
+
+    declared = scenario_of(check_id)
+    return declared.last, declared.chain
+
+
 def _target_name(target: str) -> str:
     from conformance.api.targets import parse_target_uri
 
@@ -302,6 +340,9 @@ def _verdict_settings(profile: Profile) -> dict[str, Any]:
         "timeout": profile.timeout,
         "hypothesis": profile.hypothesis,
         "watchdog": profile.watchdog,
+        "scenarios": "concurrent"
+        if profile.thread_safe
+        else "one by one (the profile declares the client not thread-safe)",
         "sources": dict(profile.sources),
     }
 
