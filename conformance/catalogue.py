@@ -454,6 +454,28 @@ CATALOGUE: tuple[Check, ...] = (
         scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
+    # Optional methods, on the shared deployment: before the longer scenarios' checks, so the
+    # shared deployment is released while they still run
+    Check(
+        "explain.returns-json-able",
+        M,
+        EXPLAIN,
+        "When explain is supported, it returns JSON-able output for the sample input.",
+        "`mlflow deployments explain` writes the result as JSON.",
+        "Returning SDK objects.",
+        scenario=SHARED,
+        since_mlflow=MLFLOW_EXPLAIN,
+    ),
+    Check(
+        "stream.yields-dicts",
+        M,
+        STREAM,
+        "When predict_stream is supported, it yields dicts.",
+        "Streaming callers read each chunk as a dict.",
+        "Yielding raw bytes or strings.",
+        scenario=SHARED,
+        since_mlflow=MLFLOW_PREDICT_STREAM,
+    ),
     # Errors
     Check(
         "errors.already-exists-code",
@@ -713,27 +735,6 @@ CATALOGUE: tuple[Check, ...] = (
         "Datetime values, SDK objects or pydantic models inside or instead of the dicts.",
         scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
-    ),
-    # Optional methods
-    Check(
-        "explain.returns-json-able",
-        M,
-        EXPLAIN,
-        "When explain is supported, it returns JSON-able output for the sample input.",
-        "`mlflow deployments explain` writes the result as JSON.",
-        "Returning SDK objects.",
-        scenario=SHARED,
-        since_mlflow=MLFLOW_EXPLAIN,
-    ),
-    Check(
-        "stream.yields-dicts",
-        M,
-        STREAM,
-        "When predict_stream is supported, it yields dicts.",
-        "Streaming callers read each chunk as a dict.",
-        "Yielding raw bytes or strings.",
-        scenario=SHARED,
-        since_mlflow=MLFLOW_PREDICT_STREAM,
     ),
     # Foreign resources: last, so every other check has had its chance to harm them.
     Check(

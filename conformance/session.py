@@ -156,10 +156,7 @@ class ConformanceSession:
         ordered = list(bodies().items())
         if suffix:
             ordered.sort(key=lambda entry: order.index(scenario_groups[entry[0]]))
-        else:
-            # In one process every scenario starts at once: judge the ones that finish first
-            # first, so a scenario that holds a deployment for its checks releases it early.
-            ordered.sort(key=lambda entry: _finishing_order(entry[0]))
+
         for check_id, body in ordered:
             group = scenario_groups[check_id]
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
@@ -287,13 +284,6 @@ class ConformanceSession:
         from conformance.terminal import write_summary
 
         write_summary(terminalreporter, self.report, self.profile, self.publication)
-
-
-def _finishing_order(check_id: str) -> tuple[bool, int]:
-    from conformance.checks import scenario_of
-
-    declared = scenario_of(check_id)
-    return declared.last, declared.chain
 
 
 def _target_name(target: str) -> str:

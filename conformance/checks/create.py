@@ -173,11 +173,14 @@ class ConfigNone:
 def _config_none(context: Context) -> ConfigNone:
     client = context.client
     name = context.namer.fresh("config-none")
-    created = client.attempt(
-        "create_deployment", name, context.models().primary, context.profile.flavor, None
-    )
+    primary, flavor = context.models().primary, context.profile.flavor
+    created = client.attempt("create_deployment", name, primary, flavor, None)
     if not created.ok:
-        return ConfigNone(created)
+        # The config-only update is still judged, on a deployment created with the config.
+        name = context.namer.fresh("config-none")
+        retried = client.attempt("create_deployment", name, primary, flavor, context.create_config)
+        if not retried.ok:
+            return ConfigNone(created)
     before = client.attempt("predict", name, context.sample_input())
     update = client.attempt("update_deployment", name, None, None, dict(context.profile.config))
     after = client.attempt("predict", name, context.sample_input())
