@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from conformance.calling import CallRunner, Outcome
+from conformance.calling import CallObserver, CallRunner, Outcome
 from conformance.naming import Namer
 from conformance.profile import Profile
 from conformance.scenarios import Scenarios
@@ -63,6 +63,23 @@ class StoppableRunner(CallRunner):
         if self.stopped:
             raise KeyboardInterrupt("the run was interrupted before concurrent calls")
         return super().call_concurrently(calls)
+
+
+@dataclass(frozen=True)
+class _InScenario:
+    """Tells the watchdog of a scenario thread's calls, naming the scenario: a call that hangs
+    the process names where it was made, whichever check was running then."""
+
+    watchdog: CallObserver
+    scenario: str
+
+    def call_started(self, call_id: int, description: str, timeout: float) -> None:
+        self.watchdog.call_started(
+            call_id, f"{description} (the {self.scenario} scenario)", timeout
+        )
+
+    def call_ended(self, call_id: int) -> None:
+        self.watchdog.call_ended(call_id)
 
 
 @dataclass
@@ -247,7 +264,8 @@ class Context:
         of resources, cleanup and watchdog with the run's client.
         """
         main = self.client  # the lease, the snapshot and the sweep come before any create
-        runner = StoppableRunner(self.profile.timeout, observer=self._watchdog)
+        observer = None if self._watchdog is None else _InScenario(self._watchdog, scenario)
+        runner = StoppableRunner(self.profile.timeout, observer=observer)
         try:
             raw = self.new_raw_client(runner)
         except CheckFailed:

@@ -21,6 +21,9 @@ deployment. Scenarios share no deployment they change.
 
 from __future__ import annotations
 
+import ast
+import functools
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -131,6 +134,32 @@ def slowest_first(scenarios: Iterable[Scenario[Any]]) -> list[str]:
     return sorted(chains, key=lambda group: (chains[group][0], -chains[group][1]))
 
 
+def _affected_by_ast_threading_bug(version: tuple[int, int, int]) -> bool:
+    """CPython before 3.11.8 and 3.12.2 kept the AST constructor's recursion depth per
+    interpreter, not per thread: two threads building ASTs at once (hypothesis describing a
+    rule in a scenario thread while pytest formats a report) can raise SystemError
+    ("AST constructor recursion depth mismatch"), CPython issue 106905."""
+    return version < (3, 11, 8) or (3, 12, 0) <= version < (3, 12, 2)
+
+
+_ast_lock = threading.Lock()
+
+
+def _serialise_ast_parsing() -> None:
+    """On an affected CPython, let one thread at a time turn source into an AST."""
+    if not _affected_by_ast_threading_bug(sys.version_info[:3]) or hasattr(ast.parse, "_locked"):
+        return
+    parse = ast.parse
+
+    @functools.wraps(parse)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _ast_lock:
+            return parse(*args, **kwargs)
+
+    locked._locked = True  # type: ignore[attr-defined]
+    ast.parse = locked  # type: ignore[assignment]
+
+
 @dataclass
 class _Record:
     """A scenario's run: its result, or why it could not run."""
@@ -183,6 +212,7 @@ class Scenarios:
         """
         if not self.concurrent:
             return
+        _serialise_ast_parsing()
         for declared in wanted:
             self.start(declared.depends_on)
             with self._lock:

@@ -47,6 +47,7 @@ class ConformanceSession:
         self.publication: list[str] = []
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
+        self._unstarted: list[str] = []  # scenarios to start when the first check begins
         self._started = time.perf_counter()
         workerinput = getattr(config, "workerinput", {})
         # One token for the whole run, so every worker's sweep spares every other worker's names.
@@ -170,22 +171,27 @@ class ConformanceSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> None:
-        """Start the scenarios the selected checks judge, before the first check asks.
-
-        An xdist worker does not know yet which checks it will be sent: it starts a check's
-        scenario when the check comes (:meth:`pytest_runtest_setup`).
-        """
         context = self.config.stash.get(context_key, None)
         if context is None or self.config.option.collectonly or self.distributing:
             return
         checks = [item.check for item in session.items if isinstance(item, CheckItem)]
         context.scenarios.expect({check.id: check.scenario for check in checks})
-        if not self.is_worker:
-            context.start_scenarios(check.scenario for check in checks)
+        self._unstarted = [] if self.is_worker else [check.scenario for check in checks]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Start the scenarios the selected checks judge when the first check that waits for
+        one begins, before any asks. That check is running while they run, so the watchdog has
+        one to blame for a call that hangs the whole process. An xdist worker does not know
+        which checks it will be sent: it starts each check's scenario when the check comes."""
+        from conformance.checks import scenario_of
+
         context = self.config.stash.get(context_key, None)
-        if context is not None and isinstance(item, CheckItem):
+        if context is None or not isinstance(item, CheckItem):
+            return
+        if scenario_of(item.check.id).uses_client:
+            context.start_scenarios([*self._unstarted, item.check.scenario])
+            self._unstarted = []
+        else:
             context.start_scenarios([item.check.scenario])
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:

@@ -26,7 +26,10 @@ from conformance.context import Context
 from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, NameChanged, PreconditionFailed
 
-POOL_SIZE = 3
+# Names each sequence draws from. A quick run's sequence creates one deployment; a thorough
+# one may hold more deployments at once than a first page of a paged listing shows, on its own
+# (the run's other scenarios may have deleted theirs by then).
+POOL_SIZE = {"quick": 3, "thorough": 6}
 # Updates and deletes a quick run's sequence may make: on a slow target each waits, and the
 # sequence is the run's longest chain but for it.
 QUICK_WRITES = 3
@@ -80,7 +83,8 @@ def contract_machine(
     sequence_prefixes = (f"{context.namer.prefix}-s{number:04x}" for number in itertools.count())
     kept = kept if kept is not None else set()
 
-    slots = st.integers(min_value=0, max_value=POOL_SIZE - 1)
+    pool_size = POOL_SIZE[context.profile.hypothesis]
+    slots = st.integers(min_value=0, max_value=pool_size - 1)
     model_uris = st.sampled_from(uris)
 
     class ContractMachine(RuleBasedStateMachine):
@@ -93,7 +97,7 @@ def contract_machine(
         @initialize(data=st.data(), slot=slots, uri=model_uris)
         def first_deployment(self, data: Any, slot: int, uri: str) -> None:
             names = st.lists(
-                dns_names(self.prefix), min_size=POOL_SIZE, max_size=POOL_SIZE, unique=True
+                dns_names(self.prefix), min_size=pool_size, max_size=pool_size, unique=True
             )
             self.pool = data.draw(names, label="names")
             self.create(slot, uri)
