@@ -191,6 +191,9 @@ class Scenarios:
         self.clients: list[TrackedClient] = []
         self.runners: list[CallRunner] = []
         self.stopped = False
+        # Set once the run knows every check it will judge (not so on an xdist worker, which
+        # is sent checks as it goes): only then may a scenario release what it holds early.
+        self.releasing = False
 
     # -- what the current thread calls the plugin with -------------------------------------
 
@@ -291,6 +294,7 @@ class Scenarios:
         with self._lock:
             for check_id, name in check_scenarios.items():
                 self._pending_checks.setdefault(name, set()).add(check_id)
+            self.releasing = True
 
     def judged(self, check_id: str, scenario_name: str) -> None:
         """Check ``check_id`` has run: release its scenario if nothing else needs it."""
@@ -305,8 +309,8 @@ class Scenarios:
             self._maybe_release(dependency)
 
     def _maybe_release(self, declared: Scenario[Any]) -> None:
-        if declared.release is None or not self.concurrent:
-            return  # one by one, what a scenario holds is left to the run's cleanup
+        if declared.release is None or not self.concurrent or not self.releasing:
+            return  # what the scenario holds is left to the run's cleanup
         with self._lock:
             record = self._records.get(declared.name)
             if record is None or not record.done.is_set() or record.released or not record.ok:

@@ -174,9 +174,11 @@ class ConformanceSession:
         context = self.config.stash.get(context_key, None)
         if context is None or self.config.option.collectonly or self.distributing:
             return
+        if self.is_worker:
+            return
         checks = [item.check for item in session.items if isinstance(item, CheckItem)]
         context.scenarios.expect({check.id: check.scenario for check in checks})
-        self._unstarted = [] if self.is_worker else [check.scenario for check in checks]
+        self._unstarted = [check.scenario for check in checks]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Start the scenarios the selected checks judge when the first check that waits for
