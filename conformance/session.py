@@ -190,7 +190,10 @@ class ConformanceSession:
         context = self.config.stash.get(context_key, None)
         if context is None or not isinstance(item, CheckItem):
             return
-        if scenario_of(item.check.id).uses_client:
+        if self.is_worker:
+            queued = [item, *_queued_on_this_worker(self.config, item.session)]
+            context.start_scenarios(i.check.scenario for i in queued if isinstance(i, CheckItem))
+        elif scenario_of(item.check.id).uses_client:
             context.start_scenarios([*self._unstarted, item.check.scenario])
             self._unstarted = []
         else:
@@ -292,6 +295,24 @@ class ConformanceSession:
         from conformance.terminal import write_summary
 
         write_summary(terminalreporter, self.report, self.profile, self.publication)
+
+
+def _queued_on_this_worker(config: pytest.Config, session: pytest.Session) -> list[pytest.Item]:
+    """The items xdist has sent this worker and it has not run yet, so their scenarios start
+    now rather than one group after another. xdist keeps them in its worker's queue
+    (``torun``), which is no public API: without it, each check's scenario starts when it comes.
+    """
+    for plugin in config.pluginmanager.get_plugins():
+        queue = getattr(plugin, "torun", None)
+        if queue is None or not hasattr(queue, "lock"):
+            continue
+        try:
+            with queue.lock() as pending:
+                indices = [index for index in pending if isinstance(index, int)]
+            return [session.items[index] for index in indices]
+        except Exception:  # another xdist: start scenarios as checks come
+            return []
+    return []
 
 
 def _target_name(target: str) -> str:
