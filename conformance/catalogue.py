@@ -35,6 +35,25 @@ class Capability(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The optional client methods that define this capability: a plugin that leaves them
+        to the base class, or whose methods say they are not implemented, does not offer it."""
+        return _OPTIONAL_METHODS.get(self, ())
+
+
+_OPTIONAL_METHODS: dict[Capability, tuple[str, ...]] = {
+    Capability.EXPLAIN: ("explain",),
+    Capability.STREAM: ("predict_stream",),
+    Capability.ENDPOINTS: (
+        "create_endpoint",
+        "update_endpoint",
+        "delete_endpoint",
+        "list_endpoints",
+        "get_endpoint",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Check:

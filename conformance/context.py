@@ -13,10 +13,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from conformance.calling import CallObserver, CallRunner, Outcome
+from conformance.catalogue import Capability
 from conformance.naming import Namer
 from conformance.profile import Profile
 from conformance.scenarios import Scenarios
-from conformance.tracking import OPTIONAL_METHODS, TrackedClient, inherited_from_base
+from conformance.statistics import RunStatistics
+from conformance.tracking import TrackedClient, inherited_from_base
 from conformance.verdicts import (
     CheckFailed,
     PluginEscape,
@@ -307,7 +309,7 @@ class Context:
         plugin = self.plugin()
         if plugin.client is None:
             return None
-        methods = [m for m, cap in OPTIONAL_METHODS.items() if cap == capability]
+        methods = list(Capability(capability).methods)
         left = [m for m in methods if inherited_from_base(plugin.client, m)]
         if methods and left:
             return f"{', '.join(left)} left to the base class"
@@ -405,7 +407,7 @@ class Context:
 
     # -- teardown ---------------------------------------------------------------------------------
 
-    def finish(self, interrupted: bool = False) -> dict[str, Any]:
+    def finish(self, interrupted: bool = False) -> RunStatistics:
         """Delete what the run created; the run's statistics.
 
         After Ctrl-C the deletes still run (a second Ctrl-C skips them, and the statistics
@@ -415,7 +417,6 @@ class Context:
             self.scenarios.stop()
         else:
             self.scenarios.wait()  # what a scenario creates must be deleted
-        started = time.perf_counter()
         tracked = self._tracked
         clients = [tracked, *self.scenarios.clients] if tracked is not None else []
         leftovers: list[str] = []
@@ -439,12 +440,12 @@ class Context:
                     f"{r.kind} {r.name} (cleanup skipped by a second Ctrl-C)"
                     for r in tracked.unsettled()
                 ]
-        return {
-            "foreign_after_cleanup": foreign,
-            "deployments_created": sum(c.deployments_created for c in clients),
-            "plugin_calls": sum(c.calls for c in clients),
-            "leftovers": leftovers,
-            "swept": self.swept,
-            "cleanup_seconds": round(time.perf_counter() - started, 3),
-            "notes": self.notes,
-        }
+        return RunStatistics(
+            deployments_created=sum(c.deployments_created for c in clients),
+            plugin_calls=sum(c.calls for c in clients),
+            leftovers=tuple(leftovers),
+            swept=tuple(self.swept),
+            foreign_vanished=tuple(foreign["vanished"]),
+            foreign_changed=tuple(foreign["changed"]),
+            notes=dict(self.notes),
+        )

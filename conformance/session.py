@@ -21,6 +21,7 @@ from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
 from conformance.profile import Profile, ProfileError, check_settings, load_profile
 from conformance.report import Report, plugin_version, publish
+from conformance.statistics import RunStatistics
 from conformance.watchdog import Watchdog
 
 __all__ = ["ConformanceSession"]
@@ -43,7 +44,7 @@ class ConformanceSession:
         self.config = config
         self.profile: Profile | None = None
         self.report: Report | None = None
-        self.worker_statistics: list[dict[str, Any]] = []
+        self.worker_statistics: list[RunStatistics] = []
         self.publication: list[str] = []
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
@@ -242,7 +243,7 @@ class ConformanceSession:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         statistics = getattr(node, "workeroutput", {}).get(_STATS_KEY)
         if statistics:
-            self.worker_statistics.append(statistics)
+            self.worker_statistics.append(RunStatistics.from_dict(statistics))
 
     # -- the end -------------------------------------------------------------------------------
 
@@ -254,7 +255,7 @@ class ConformanceSession:
         if context is not None and not self.config.option.collectonly and not self.distributing:
             statistics = context.finish(interrupted)
             if self.is_worker:
-                self.config.workeroutput[_STATS_KEY] = statistics
+                self.config.workeroutput[_STATS_KEY] = statistics.to_dict()
             else:
                 self.worker_statistics.append(statistics)
         if self.report is None or self.profile is None or self.is_worker:
@@ -262,7 +263,7 @@ class ConformanceSession:
         if self.config.option.collectonly:
             return  # nothing was judged, so there is nothing to report
         self.report.ending = str(RunEnding.INTERRUPTED if interrupted else RunEnding.FINISHED)
-        self.report.statistics = _merge(self.worker_statistics)
+        self.report.statistics = RunStatistics.merge(self.worker_statistics).to_dict()
         _judge_foreign_after_cleanup(self.report)
         self.report.statistics["seconds"] = round(time.perf_counter() - self._started, 2)
         self.report.plugin = plugin_version(
@@ -371,32 +372,6 @@ def _skip_reason(report: pytest.TestReport) -> str:
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
     return str(longrepr or "")
-
-
-def _merge(statistics: list[dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {
-        "deployments_created": 0,
-        "plugin_calls": 0,
-        "leftovers": [],
-        "swept": [],
-        "workers": len(statistics),
-    }
-    foreign: dict[str, set[str]] = {"vanished": set(), "changed": set()}
-    for part in statistics:
-        for key, labels in part.get("foreign_after_cleanup", {}).items():
-            foreign[key].update(labels)
-        merged["deployments_created"] += part.get("deployments_created", 0)
-        merged["plugin_calls"] += part.get("plugin_calls", 0)
-        merged["leftovers"] += part.get("leftovers", [])
-        merged["swept"] += part.get("swept", [])
-        notes = merged.setdefault("notes", {})
-        for key, value in part.get("notes", {}).items():
-            if isinstance(value, dict):
-                notes.setdefault(key, {}).update(value)
-            else:
-                notes[key] = value
-    merged["foreign_after_cleanup"] = {key: sorted(labels) for key, labels in foreign.items()}
-    return merged
 
 
 def _judge_foreign_after_cleanup(report: Report) -> None:
