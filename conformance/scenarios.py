@@ -157,7 +157,7 @@ def _serialise_ast_parsing() -> None:
             return parse(*args, **kwargs)
 
     locked._locked = True  # type: ignore[attr-defined]
-    ast.parse = locked  # type: ignore[assignment]
+    ast.parse = locked
 
 
 @dataclass

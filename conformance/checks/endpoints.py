@@ -455,7 +455,7 @@ def _route_outcome(steps: dict[str, Any]) -> Outcome:
     route = _step(steps, "route")
     if isinstance(route.error, PluginTimedOut):
         raise CheckFailed(str(route.error))
-    if not route.ok:
+    if route.error is not None:
         error = route.error.error if isinstance(route.error, PluginRaised) else route.error
         raise CapabilityAbsent(
             ROUTING,

@@ -81,7 +81,7 @@ def contract_machine(
 
     # Fixed width, so every sequence's names have the same room and a replay draws the same.
     sequence_prefixes = (f"{context.namer.prefix}-s{number:04x}" for number in itertools.count())
-    kept = kept if kept is not None else set()
+    names_kept: set[str] = kept if kept is not None else set()
 
     pool_size = POOL_SIZE[context.profile.hypothesis]
     slots = st.integers(min_value=0, max_value=pool_size - 1)
@@ -164,7 +164,7 @@ def contract_machine(
                 if not outcome.ok:
                     raise CheckFailed(f"get_deployment({name!r}) failed: {outcome.error}")
                 expect_named_dict(outcome.value, name, f"get_deployment({name!r})", GET_CHECK)
-                kept.add(name)
+                names_kept.add(name)
             elif outcome.ok:
                 raise CheckFailed(f"get_deployment({name!r}) found a deleted deployment")
 
@@ -173,7 +173,7 @@ def contract_machine(
             listed = set(listed_names(client.list_deployments(), "list_deployments()"))
             shown = listed & set(self.pool)
             if shown == set(self.deployed):
-                kept.update(shown)
+                names_kept.update(shown)
                 return
             strangers = sorted(
                 name
