@@ -25,6 +25,7 @@ from benchmarks import (
     durable_processes,
     foreign_snapshot,
     kit_overhead,
+    latency_chain,
     list_100k,
     memory_per_deployment,
     plugin_import,
@@ -48,6 +49,7 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
     durable_processes.NAME: durable_processes.measure,
     foreign_snapshot.NAME: foreign_snapshot.measure,
     slow_target.NAME: slow_target.measure,
+    latency_chain.NAME: latency_chain.measure,
     default_run_deployments.NAME: default_run_deployments.measure,
     default_models_cache.NAME: default_models_cache.measure,
     xdist_slow.NAME: xdist_slow.measure,
@@ -57,6 +59,7 @@ MEASURE: dict[str, Callable[[Settings], Figure]] = {
 # Figures that take half a minute or more: only with --all or --only.
 SLOW = {
     slow_target.NAME,
+    latency_chain.NAME,
     default_run_deployments.NAME,
     xdist_slow.NAME,
     default_models_cache.NAME,

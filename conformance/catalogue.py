@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-__all__ = ["CATALOGUE", "Capability", "Check", "Level", "by_id"]
+__all__ = ["CATALOGUE", "Capability", "Check", "Level", "by_id", "scenario_names"]
 
 
 class Level(str, enum.Enum):
@@ -35,6 +35,25 @@ class Capability(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The optional client methods that define this capability: a plugin that leaves them
+        to the base class, or whose methods say they are not implemented, does not offer it."""
+        return _OPTIONAL_METHODS.get(self, ())
+
+
+_OPTIONAL_METHODS: dict[Capability, tuple[str, ...]] = {
+    Capability.EXPLAIN: ("explain",),
+    Capability.STREAM: ("predict_stream",),
+    Capability.ENDPOINTS: (
+        "create_endpoint",
+        "update_endpoint",
+        "delete_endpoint",
+        "list_endpoints",
+        "get_endpoint",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Check:
@@ -50,6 +69,10 @@ class Check:
     # The MLflow release that brought what the clause relies on (one of the MLFLOW_* constants
     # below): under an older MLflow the clause has nothing to hold the plugin to.
     since_mlflow: str = field(kw_only=True)
+    # The scenario whose result the check judges (one of the names below; the scenarios
+    # themselves, with their plugin calls, are declared in conformance.checks). The kit runs
+    # it once, and derives xdist grouping and ordering from it.
+    scenario: str = field(kw_only=True)
 
 
 # When MLflow added each part of the API the clauses rely on, from MLflow's changelog.
@@ -68,6 +91,21 @@ MLFLOW_PREDICTIONS_RESPONSE = "2.0"
 # 2.12: BaseDeploymentClient.predict_stream (2.12.1; 2.12.0 was withdrawn from PyPI).
 MLFLOW_PREDICT_STREAM = "2.12"
 
+# The scenarios checks judge (see conformance.scenarios).
+PLUGIN = "plugin module"  # loading the module and building a client: no deployment
+SHARED = "shared deployment"  # one deployment that many checks read
+PREDICTION = "prediction"  # one predict on the shared deployment, taken apart by many checks
+CONFLICT = "conflicting create"  # a second create of the shared deployment's name
+BAD_MODEL = "bad model"  # a create of a model that cannot resolve
+CONFIG_NONE = "config none"  # a create with config=None, then a config-only update
+MISSING = "missing names"  # get, update, predict and delete of names never created
+LIFECYCLE = "lifecycle"  # a race of creates, then one deployment's updates and deletes
+HOSTILE = "hostile names"  # creates of hostile names
+STATEFUL = "stateful sequences"  # generated sequences of operations
+ENDPOINT = "endpoint life"  # an endpoint with a deployment under it
+ENDPOINT_DELETE = "endpoint delete"  # an endpoint deleted twice
+FOREIGN = "foreign resources"  # what was there before the run, compared at its end
+
 M, S = Level.MUST, Level.SHOULD
 MODULE, CORE, ENDPOINTS = Capability.MODULE, Capability.CORE, Capability.ENDPOINTS
 EXPLAIN, STREAM, RUN_LOCAL = Capability.EXPLAIN, Capability.STREAM, Capability.RUN_LOCAL
@@ -81,6 +119,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The target URI resolves to a plugin module that imports and whose client constructs.",
         "Nothing else can be judged until MLflow can load the plugin and build its client.",
         "Entry points that name a class instead of a module; import errors.",
+        scenario=PLUGIN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -91,6 +130,7 @@ CATALOGUE: tuple[Check, ...] = (
         "MLflow's loader counts every client class it finds, imported ones included, and refuses "
         "a module with none or with several.",
         "Modules that import a second client class, or the base class itself, by name.",
+        scenario=PLUGIN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -100,6 +140,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The module defines run_local and target_help at module level.",
         "MLflow refuses to load a plugin module that lacks either function.",
         "Plugins that keep run_local as a method of the client class.",
+        scenario=PLUGIN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -109,6 +150,7 @@ CATALOGUE: tuple[Check, ...] = (
         "target_help() returns a non-empty string.",
         "`mlflow deployments help -t <target>` prints it: users learn the URI and config there.",
         "Helpers that return None or print instead of returning.",
+        scenario=PLUGIN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -119,6 +161,7 @@ CATALOGUE: tuple[Check, ...] = (
         "MLflow documents run_local(target, name, …) but calls run_local(name, model_uri, flavor, "
         "config); a plugin that follows the documentation receives every argument shifted by one.",
         "Plugins written from the documented signature.",
+        scenario=PLUGIN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Create
@@ -129,6 +172,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_deployment returns a dict whose 'name' is the requested name.",
         "Callers and MLflow's CLI read the name back from the returned dict.",
         "Returning None, the raw server reply, or a sanitised name.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -139,6 +183,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments create` prints deployment['flavor'] and crashes with KeyError "
         "without it.",
         "Returning only {'name': …}.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -148,6 +193,7 @@ CATALOGUE: tuple[Check, ...] = (
         "When create_deployment returns, predict on the new deployment works.",
         "Create is blocking by default: scripts predict right after it.",
         "Returning as soon as the request is accepted.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -157,6 +203,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Creating a name that is in use raises.",
         "A silent redeploy replaces a model somebody else is serving.",
         "Plugins that overwrite, redeploy or bump a version instead of refusing.",
+        scenario=CONFLICT,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -166,6 +213,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A refused conflicting create leaves the existing deployment serving as before.",
         "A rejected call must change nothing.",
         "Plugins that tear the old deployment down before noticing the conflict.",
+        scenario=CONFLICT,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -175,6 +223,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_deployment with a model URI that cannot resolve raises.",
         "A deployment of nothing fails later, far from its cause.",
         "Plugins that accept any string and fail at predict time.",
+        scenario=BAD_MODEL,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -184,6 +233,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A failed create leaves no deployment behind.",
         "A half-created deployment blocks the name and costs money on real targets.",
         "Plugins that register the name before loading the model.",
+        scenario=BAD_MODEL,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -193,6 +243,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_deployment works with config=None.",
         "config is optional in the API; Python callers omit it.",
         "config.get(...) on None: AttributeError or TypeError.",
+        scenario=CONFIG_NONE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Get and list
@@ -203,6 +254,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_deployment returns a dict whose 'name' is the requested name.",
         "The API guarantees the 'name' key.",
         "Raw server JSON or boto3 dicts without 'name'; renamed deployments.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -212,6 +264,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_deployment of a name that does not exist raises.",
         "Callers tell 'missing' from 'present' by the exception.",
         "Returning None or an empty dict.",
+        scenario=MISSING,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -221,6 +274,7 @@ CATALOGUE: tuple[Check, ...] = (
         "list_deployments returns a list of dicts, each with a 'name'.",
         "The API guarantees a list of dicts with 'name'.",
         "Lists of plain strings, or the server's raw reply.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -230,6 +284,7 @@ CATALOGUE: tuple[Check, ...] = (
         "list_deployments shows a deployment after create and no longer after delete.",
         "Stale lists make cleanup scripts delete the wrong thing or nothing.",
         "Caches that are never refreshed.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -239,6 +294,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The dicts create, get and list return can be written as JSON.",
         "The CLI and most callers print or store them as JSON.",
         "Datetime objects, SDK response objects or numpy values inside the dicts.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Update
@@ -249,6 +305,7 @@ CATALOGUE: tuple[Check, ...] = (
         "When update_deployment with a new model_uri returns, predictions come from the new model.",
         "Update is blocking by default: the next request must see the new model.",
         "Plugins that ignore model_uri, or return before the rollout completes.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -258,6 +315,7 @@ CATALOGUE: tuple[Check, ...] = (
         "update_deployment with only a config keeps the current model serving.",
         "A config change must not drop or replace the model.",
         "Plugins that crash when model_uri is None, or redeploy an empty model.",
+        scenario=CONFIG_NONE,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -267,6 +325,7 @@ CATALOGUE: tuple[Check, ...] = (
         "update_deployment with a flavor but no model_uri raises.",
         "The API allows a flavor change only together with a model.",
         "Plugins that silently apply the flavor to the old model.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -276,6 +335,7 @@ CATALOGUE: tuple[Check, ...] = (
         "update_deployment of a name that does not exist raises.",
         "An update must not create a deployment behind the caller's back.",
         "Plugins that upsert.",
+        scenario=MISSING,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -286,6 +346,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The API documents None, but `mlflow deployments update` reads ret['flavor'] and crashes "
         "on None; a dict with 'flavor' satisfies both.",
         "Returning None (the CLI crashes) or a string.",
+        scenario=CONFIG_NONE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Delete
@@ -296,6 +357,7 @@ CATALOGUE: tuple[Check, ...] = (
         "After delete_deployment, get raises and list no longer shows the name.",
         "A deleted deployment must stop existing.",
         "Soft deletes that leave the name listed.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -306,6 +368,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Retries and cleanup scripts delete blindly.",
         "torchserve, redisai, tritonserver, knative and SageMaker clients raise on the second "
         "delete.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -315,6 +378,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Deleting one deployment leaves the others serving.",
         "A delete must touch only its target.",
         "Deletes by prefix or by shared resource.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     # Predict
@@ -325,6 +389,7 @@ CATALOGUE: tuple[Check, ...] = (
         "predict returns a PredictionsResponse (the kit's or MLflow's) with a 'predictions' key.",
         "`mlflow deployments predict` calls result.to_json(); a dict or DataFrame crashes it.",
         "Returning a DataFrame, an ndarray, a str or a plain dict.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -334,6 +399,7 @@ CATALOGUE: tuple[Check, ...] = (
         "predict on a deployment that does not exist raises.",
         "Scoring nothing must not look like success.",
         "Returning empty predictions.",
+        scenario=MISSING,
         since_mlflow=MLFLOW_PREDICT_CLI,
     ),
     Check(
@@ -343,6 +409,7 @@ CATALOGUE: tuple[Check, ...] = (
         "predict does not modify the input it is given.",
         "Callers reuse their frames; a mutated input corrupts the next request.",
         "In-place column renames or type casts.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_PREDICT_CLI,
     ),
     # PredictionsResponse round trips, on the object the target returned
@@ -353,6 +420,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_predictions works as 'dataframe', as 'ndarray' and as 'ndarray' with a dtype.",
         "These are the two documented ways to read predictions.",
         "Ragged predictions, or response subclasses that override get_predictions.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -362,6 +430,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_predictions with an unknown format raises.",
         "A typo must not return something plausible.",
         "Overrides that fall back to a default format.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -371,6 +440,7 @@ CATALOGUE: tuple[Check, ...] = (
         "from_json(to_json()) gives back an equal response.",
         "Responses are written to files by the CLI and read back by scripts.",
         "numpy arrays or DataFrames inside MLflow's PredictionsResponse: to_json raises TypeError.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -380,6 +450,7 @@ CATALOGUE: tuple[Check, ...] = (
         "to_json(path) writes the same JSON as to_json() and returns None.",
         "`mlflow deployments predict --output-path` uses it.",
         "Overrides that ignore path.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -389,6 +460,7 @@ CATALOGUE: tuple[Check, ...] = (
         "to_json writes standard JSON: no NaN or Infinity tokens.",
         "Most JSON parsers outside Python reject NaN and Infinity.",
         "MLflow's json.dumps-based to_json writes NaN for missing values.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -398,7 +470,30 @@ CATALOGUE: tuple[Check, ...] = (
         "The target's PredictionsResponse class round-trips any JSON-able predictions.",
         "Numbers, strings, records and nested dicts must survive to_json and from_json.",
         "Subclasses whose to_json rounds, drops keys or coerces types.",
+        scenario=PREDICTION,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
+    ),
+    # Optional methods, on the shared deployment: before the longer scenarios' checks, so the
+    # shared deployment is released while they still run
+    Check(
+        "explain.returns-json-able",
+        M,
+        EXPLAIN,
+        "When explain is supported, it returns JSON-able output for the sample input.",
+        "`mlflow deployments explain` writes the result as JSON.",
+        "Returning SDK objects.",
+        scenario=SHARED,
+        since_mlflow=MLFLOW_EXPLAIN,
+    ),
+    Check(
+        "stream.yields-dicts",
+        M,
+        STREAM,
+        "When predict_stream is supported, it yields dicts.",
+        "Streaming callers read each chunk as a dict.",
+        "Yielding raw bytes or strings.",
+        scenario=SHARED,
+        since_mlflow=MLFLOW_PREDICT_STREAM,
     ),
     # Errors
     Check(
@@ -408,6 +503,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A conflicting create raises MlflowException with RESOURCE_ALREADY_EXISTS.",
         "Callers branch on the code, not on the message.",
         "Bare Exception, ValueError or HTTP errors.",
+        scenario=CONFLICT,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -417,6 +513,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Getting a missing deployment raises MlflowException with RESOURCE_DOES_NOT_EXIST.",
         "Callers branch on the code, not on the message.",
         "KeyError, botocore or redis errors.",
+        scenario=MISSING,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -426,6 +523,7 @@ CATALOGUE: tuple[Check, ...] = (
         "An update with a flavor but no model raises MlflowException with INVALID_PARAMETER_VALUE.",
         "Bad arguments are the caller's to fix, and the code says so.",
         "ValueError or INTERNAL_ERROR.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     # Clients and names
@@ -436,6 +534,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A second client for the same target URI sees the same deployments.",
         "Clients are cheap handles to one target, as MLflow's CLI assumes with each command.",
         "State kept on the client instance.",
+        scenario=SHARED,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -445,6 +544,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Generated DNS-1123 names survive create, get, list and delete byte for byte.",
         "The kit names everything it creates this way, and so do most real platforms.",
         "Plugins that sanitise or prefix names, so get(name) reports another name.",
+        scenario=STATEFUL,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -455,6 +555,7 @@ CATALOGUE: tuple[Check, ...] = (
         "or round-trip exactly, and touch nothing else.",
         "Names reach file paths, URLs and shell commands on real targets.",
         "Plugins that use the name as a file path and write outside their store.",
+        scenario=HOSTILE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -464,6 +565,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Of several concurrent creates of one name, exactly one succeeds.",
         "Two CI jobs deploying at once must not both believe they own the deployment.",
         "Check-then-act races without a lock or a conditional write.",
+        scenario=LIFECYCLE,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -474,6 +576,7 @@ CATALOGUE: tuple[Check, ...] = (
         "the contract at every step.",
         "Bugs that only show after several operations escape single-call checks.",
         "Lists that stop at a page size; deletes that remove the wrong entry.",
+        scenario=STATEFUL,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     # Endpoints
@@ -484,6 +587,7 @@ CATALOGUE: tuple[Check, ...] = (
         "create_endpoint returns a dict whose 'name' is the requested name.",
         "The API guarantees the 'name' key.",
         "Returning None or the raw server reply.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -493,6 +597,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Creating an endpoint name that is in use raises.",
         "A silent replace drops every deployment under the endpoint.",
         "Upserting endpoints.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -502,6 +607,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_endpoint returns a dict whose 'name' is the requested name.",
         "The API guarantees the 'name' key.",
         "Returning the raw server reply.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -511,6 +617,7 @@ CATALOGUE: tuple[Check, ...] = (
         "get_endpoint of a name that does not exist raises.",
         "Callers tell 'missing' from 'present' by the exception.",
         "Returning None.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -520,6 +627,7 @@ CATALOGUE: tuple[Check, ...] = (
         "list_endpoints returns a list of dicts with 'name', including a created endpoint.",
         "The API guarantees a list of dicts with 'name'.",
         "Lists of strings.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -529,6 +637,7 @@ CATALOGUE: tuple[Check, ...] = (
         "delete_endpoint removes the endpoint, and deleting it again does not raise.",
         "Retries and cleanup scripts delete blindly.",
         "Raising on the second delete.",
+        scenario=ENDPOINT_DELETE,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -538,6 +647,7 @@ CATALOGUE: tuple[Check, ...] = (
         "A deployment created under an endpoint is listed by list_deployments(endpoint=…).",
         "Endpoints group deployments; the grouping must be visible.",
         "Plugins that accept endpoint= and ignore it.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -550,6 +660,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`get-endpoint` reads the endpoint's dict back right after.",
         "Updates that raise on a config-less update, or replace the endpoint by something "
         "without a name.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -560,6 +671,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`update-endpoint` on a mistyped name must fail where the user can see it, not create a "
         "second, empty endpoint behind the caller's back.",
         "Upserting updates; KeyError or TypeError from the plugin's own lookup.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -570,6 +682,7 @@ CATALOGUE: tuple[Check, ...] = (
         "Callers tell 'no such endpoint' from 'bad arguments' by the code, as they do for "
         "deployments.",
         "INVALID_PARAMETER_VALUE or INTERNAL_ERROR for a missing endpoint.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -581,6 +694,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The CLI always builds a dict, so only Python callers send this; they catch "
         "MlflowException, and a rejected call must change nothing.",
         "dict.update() on the given value: ValueError, or a config silently replaced by a string.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -592,6 +706,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`update-endpoint` changes a live endpoint's settings; the deployments it serves must "
         "not vanish with the change.",
         "Updates that rebuild the endpoint record and drop its members.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -603,6 +718,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments list --endpoint`, `get` and cleanup scripts follow a deployment's "
         "endpoint; a reference to an endpoint that is gone breaks them all.",
         "Deletes that drop the endpoint and leave its deployments pointing at it.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -614,6 +730,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments predict --endpoint` calls predict(None, df, endpoint=…) and then "
         "result.to_json(); a plain dict crashes it.",
         "Returning the server's JSON reply as a plain dict.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     Check(
@@ -625,6 +742,7 @@ CATALOGUE: tuple[Check, ...] = (
         "`mlflow deployments explain --endpoint` calls explain(None, df, endpoint=…) and writes "
         "the result as JSON.",
         "explain that ignores endpoint= and fails on the missing deployment name; SDK objects.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
     ),
     Check(
@@ -634,26 +752,8 @@ CATALOGUE: tuple[Check, ...] = (
         "The dicts create_endpoint, get_endpoint and list_endpoints return can be written as JSON.",
         "`get-endpoint` and `list-endpoints` print them, and most callers store them as JSON.",
         "Datetime values, SDK objects or pydantic models inside or instead of the dicts.",
+        scenario=ENDPOINT,
         since_mlflow=MLFLOW_ENDPOINTS,
-    ),
-    # Optional methods
-    Check(
-        "explain.returns-json-able",
-        M,
-        EXPLAIN,
-        "When explain is supported, it returns JSON-able output for the sample input.",
-        "`mlflow deployments explain` writes the result as JSON.",
-        "Returning SDK objects.",
-        since_mlflow=MLFLOW_EXPLAIN,
-    ),
-    Check(
-        "stream.yields-dicts",
-        M,
-        STREAM,
-        "When predict_stream is supported, it yields dicts.",
-        "Streaming callers read each chunk as a dict.",
-        "Yielding raw bytes or strings.",
-        since_mlflow=MLFLOW_PREDICT_STREAM,
     ),
     # Foreign resources: last, so every other check has had its chance to harm them.
     Check(
@@ -665,6 +765,7 @@ CATALOGUE: tuple[Check, ...] = (
         "or delete that loses one of them is the worst harm a plugin can do.",
         "Deletes that also remove 'orphans' or 'stale' deployments they did not create, deletes "
         "by prefix or by label selector, endpoint deletes that take their deployments along.",
+        scenario=FOREIGN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
     Check(
@@ -676,6 +777,7 @@ CATALOGUE: tuple[Check, ...] = (
         "deployed.",
         "Writes that rewrite every record of the store (migrations, normalisation), updates "
         "that match deployments by model rather than by name.",
+        scenario=FOREIGN,
         since_mlflow=MLFLOW_DEPLOYMENTS,
     ),
 )
@@ -691,3 +793,8 @@ def by_id(check_id: str) -> Check:
         return _BY_ID[check_id]
     except KeyError:
         raise KeyError(f"no check {check_id!r} in the catalogue") from None
+
+
+def scenario_names() -> set[str]:
+    """The scenarios the catalogue's checks judge."""
+    return {check.scenario for check in CATALOGUE}

@@ -7,16 +7,19 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from conformance.calling import CallRunner
+from conformance.calling import CallObserver, CallRunner, Outcome
+from conformance.catalogue import Capability
 from conformance.naming import Namer
 from conformance.profile import Profile
-from conformance.recording import CallLog, scenario_label
-from conformance.tracking import OPTIONAL_METHODS, TrackedClient, inherited_from_base
+from conformance.recording import CallLog
+from conformance.scenarios import Scenarios
+from conformance.statistics import RunStatistics
+from conformance.tracking import TrackedClient, inherited_from_base
 from conformance.verdicts import (
     CheckFailed,
     PluginEscape,
@@ -35,11 +38,51 @@ if TYPE_CHECKING:
     from conformance.models import ModelPair
     from conformance.watchdog import Watchdog
 
-__all__ = ["Context", "LoadedPlugin"]
+__all__ = ["Context", "LoadedPlugin", "StoppableRunner"]
 
-T = TypeVar("T")
 # How long cleanup waits for calls that timed out to finish before deleting what they made.
 _SETTLE_SECONDS = 10.0
+
+
+class StoppableRunner(CallRunner):
+    """A scenario thread's call runner: after Ctrl-C it refuses new calls, so a scenario still
+    running cannot create while the run's cleanup deletes."""
+
+    stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def call(
+        self, description: str, function: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        if self.stopped:
+            raise KeyboardInterrupt(f"the run was interrupted before {description}")
+        return super().call(description, function, *args, **kwargs)
+
+    def call_concurrently(
+        self, calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
+    ) -> list[Outcome]:
+        if self.stopped:
+            raise KeyboardInterrupt("the run was interrupted before concurrent calls")
+        return super().call_concurrently(calls)
+
+
+@dataclass(frozen=True)
+class _InScenario:
+    """Tells the watchdog of a scenario thread's calls, naming the scenario: a call that hangs
+    the process names where it was made, whichever check was running then."""
+
+    watchdog: CallObserver
+    scenario: str
+
+    def call_started(self, call_id: int, description: str, timeout: float) -> None:
+        self.watchdog.call_started(
+            call_id, f"{description} (the {self.scenario} scenario)", timeout
+        )
+
+    def call_ended(self, call_id: int) -> None:
+        self.watchdog.call_ended(call_id)
 
 
 @dataclass
@@ -79,13 +122,14 @@ class Context:
     _models: ModelPair | None = None
     _input: Any = None
     _input_is_default: bool = True
-    _scenarios: dict[str, tuple[bool | None, Any]] = field(default_factory=dict)
-    _started: dict[str, threading.Thread] = field(default_factory=dict)
+    scenarios: Scenarios = field(init=False)
     _watchdog: Watchdog | None = None
+    _client_lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.namer = Namer(self.run_token)
         self.runner = CallRunner(self.profile.timeout)
+        self.scenarios = Scenarios(self, concurrent=self.profile.thread_safe)
 
     def watch(self, watchdog: Watchdog | None) -> None:
         """Tell ``watchdog`` of every plugin call and every resource from now on."""
@@ -102,9 +146,10 @@ class Context:
 
     def plugin(self) -> LoadedPlugin:
         """Load the plugin once; failures are recorded, never raised."""
-        if self._plugin is None:
-            self._plugin = self._load()
-        return self._plugin
+        with self._client_lock:  # scenario threads ask at once; the plugin loads once
+            if self._plugin is None:
+                self._plugin = self._load()
+            return self._plugin
 
     def _load(self) -> LoadedPlugin:
         from conformance.api import targets
@@ -155,7 +200,15 @@ class Context:
 
     @property
     def client(self) -> TrackedClient:
-        """The tracked client; a plugin that did not load makes the check skip."""
+        """The tracked client of the running scenario, or the run's own outside scenarios; a
+        plugin that did not load makes the check skip."""
+        own = self.scenarios.client
+        if own is not None:
+            return own
+        with self._client_lock:
+            return self._main_client()
+
+    def _main_client(self) -> TrackedClient:
         if self._tracked is None:
             plugin = self.plugin()
             if not plugin.usable:
@@ -203,20 +256,47 @@ class Context:
             self.swept = result.deleted
             self.notes["sweep_skipped"] = result.skipped
 
-    def wait_for_background(self) -> None:
-        """Let every scenario started in the background finish."""
-        for pending in list(self._started.values()):
-            pending.join()
-
-    def new_raw_client(self) -> Any:
-        """A second, untracked client for the same URI, built as MLflow builds clients."""
+    def new_raw_client(self, runner: CallRunner | None = None) -> Any:
+        """A second, untracked client for the same URI, built as MLflow builds clients: on
+        ``runner``'s thread (the run's by default), the thread its calls will run on."""
         plugin = self.plugin()
         assert plugin.client_class is not None
-        return self.runner.call(
+        return (runner or self.runner).call(
             f"{plugin.client_class.__name__}({self.profile.target!r})",
             plugin.client_class,
             self.profile.target,
         )
+
+    def scenario_client(self, scenario: str) -> tuple[TrackedClient, CallRunner]:
+        """A tracked client of its own for ``scenario``'s thread, with a call runner of its own.
+
+        The plugin's client is built on the runner's thread, where all its calls will run, so
+        a client bound to the thread that built it keeps working. It shares the run's record
+        of resources, cleanup and watchdog with the run's client.
+        """
+        main = self.client  # the lease, the snapshot and the sweep come before any create
+        observer = None if self._watchdog is None else _InScenario(self._watchdog, scenario)
+        runner = StoppableRunner(self.profile.timeout, observer=observer)
+        try:
+            raw = self.new_raw_client(runner)
+        except CheckFailed:
+            raise
+        except BaseException as error:
+            raise PluginRaised(f"building a client for the {scenario} scenario", error) from error
+        tracked = TrackedClient(
+            raw,
+            runner,
+            self.namer,
+            resources=main.resources,
+            on_resource=main.on_resource,
+            read_only=main.read_only,
+            log=self.call_log,
+            _lock=main._lock,
+        )
+        with self._client_lock:
+            self.scenarios.clients.append(tracked)
+            self.scenarios.runners.append(runner)
+        return tracked, runner
 
     def warn(self, message: str) -> None:
         """A SHOULD-level remark on the running check, which still passes."""
@@ -239,7 +319,7 @@ class Context:
         plugin = self.plugin()
         if plugin.client is None:
             return None
-        methods = [m for m, cap in OPTIONAL_METHODS.items() if cap == capability]
+        methods = list(Capability(capability).methods)
         left = [m for m in methods if inherited_from_base(plugin.client, m)]
         if methods and left:
             return f"{', '.join(left)} left to the base class"
@@ -249,6 +329,10 @@ class Context:
 
     def models(self) -> ModelPair:
         """The models to deploy; without any, a clear error says which option to set."""
+        with self._client_lock:
+            return self._resolve_models()
+
+    def _resolve_models(self) -> ModelPair:
         if self._models is None:
             from conformance.models import ModelPair, default_models
 
@@ -279,6 +363,10 @@ class Context:
 
     def sample_input(self) -> Any:
         """A fresh copy of the sample input for each call, so no call sees another's changes."""
+        with self._client_lock:
+            return copy.deepcopy(self._read_input())
+
+    def _read_input(self) -> Any:
         if self._input is None:
             from conformance.inputs import default_input, read_input
 
@@ -297,7 +385,7 @@ class Context:
                 self._input_is_default = False
             else:
                 self._input = default_input()
-        return copy.deepcopy(self._input)
+        return self._input
 
     def expected_predictions(self, model_uri: str) -> list[Any] | None:
         """Exact predictions for ``model_uri`` on the sample input, when the kit knows them."""
@@ -311,45 +399,17 @@ class Context:
         """
         return dict(self.profile.config)
 
-    # -- scenarios ------------------------------------------------------------------------------
+    def start_scenarios(self, names: Iterable[str]) -> None:
+        """Begin the named scenarios (and what they depend on) now, each on its own thread."""
+        from conformance.checks import scenarios
 
-    def scenario(self, key: str, build: Callable[[Context], T]) -> T:
-        """Run ``build`` once per process; later calls get its result (or its failure again)."""
-        self.call_log.relies_on(key)
-        started = self._started.pop(key, None)
-        if started is not None:
-            started.join()
-        if key not in self._scenarios:
-            self._build(key, build)
-        ok, value = self._scenarios[key]
-        if ok is None:  # the build raised something no check expects: raise it here
-            raise value
-        if not ok:
-            raise PreconditionFailed(f"the {key} scenario could not run: {value}")
-        return value
+        declared = scenarios()
+        self.scenarios.start([declared[name] for name in dict.fromkeys(names)])
 
-    def start_scenario(self, key: str, build: Callable[[Context], Any]) -> None:
-        """Begin ``build`` in the background, unless it ran or is running already.
-
-        Scenarios spend most of their time waiting on the target; one started while another
-        waits costs a slow target's run no time. :meth:`scenario` waits for it to finish.
-        """
-        if key in self._scenarios or key in self._started:
-            return
-        thread = threading.Thread(
-            target=self._build, args=(key, build), name=f"conformance-{key}", daemon=True
-        )
-        self._started[key] = thread
-        thread.start()
-
-    def _build(self, key: str, build: Callable[[Context], Any]) -> None:
-        try:
-            with self.call_log.working_for(scenario_label(key)):
-                self._scenarios[key] = (True, build(self))
-        except (CheckFailed, PreconditionFailed) as failure:
-            self._scenarios[key] = (False, failure)
-        except BaseException as unexpected:
-            self._scenarios[key] = (None, unexpected)
+    def deployments_created(self) -> int:
+        """Deployments the run's clients have created so far, in every scenario."""
+        clients = [self._tracked, *self.scenarios.clients] if self._tracked is not None else []
+        return sum(client.deployments_created for client in clients)
 
     def measured_latency(self) -> float:
         """Seconds one create took, from the shared deployment; 0 when unknown."""
@@ -357,21 +417,27 @@ class Context:
 
     # -- teardown ---------------------------------------------------------------------------------
 
-    def finish(self, interrupted: bool = False) -> dict[str, Any]:
+    def finish(self, interrupted: bool = False) -> RunStatistics:
         """Delete what the run created; the run's statistics.
 
         After Ctrl-C the deletes still run (a second Ctrl-C skips them, and the statistics
         name what is left); background scenarios are not waited for then.
         """
-        if not interrupted:
-            self.wait_for_background()  # what a background scenario creates must be deleted
-        started = time.perf_counter()
+        if interrupted:
+            self.scenarios.stop()
+        else:
+            self.scenarios.wait()  # what a scenario creates must be deleted
         tracked = self._tracked
+        clients = [tracked, *self.scenarios.clients] if tracked is not None else []
         leftovers: list[str] = []
         foreign: dict[str, list[str]] = {"vanished": [], "changed": []}
         if tracked is not None:
             try:
-                leftovers = tracked.cleanup(settle_seconds=_SETTLE_SECONDS)
+                deadline = time.monotonic() + _SETTLE_SECONDS
+                for runner in self.scenarios.runners:
+                    runner.abandon()
+                    runner.settle(max(deadline - time.monotonic(), 0))
+                leftovers = tracked.cleanup(settle_seconds=max(deadline - time.monotonic(), 0))
                 if self.foreign_snapshot is not None:
                     from conformance.foreign import compare
 
@@ -384,12 +450,12 @@ class Context:
                     f"{r.kind} {r.name} (cleanup skipped by a second Ctrl-C)"
                     for r in tracked.unsettled()
                 ]
-        return {
-            "foreign_after_cleanup": foreign,
-            "deployments_created": tracked.deployments_created if tracked else 0,
-            "plugin_calls": tracked.calls if tracked else 0,
-            "leftovers": leftovers,
-            "swept": self.swept,
-            "cleanup_seconds": round(time.perf_counter() - started, 3),
-            "notes": self.notes,
-        }
+        return RunStatistics(
+            deployments_created=sum(c.deployments_created for c in clients),
+            plugin_calls=sum(c.calls for c in clients),
+            leftovers=tuple(leftovers),
+            swept=tuple(self.swept),
+            foreign_vanished=tuple(foreign["vanished"]),
+            foreign_changed=tuple(foreign["changed"]),
+            notes=dict(self.notes),
+        )

@@ -157,6 +157,13 @@ OPTIONS: tuple[Option, ...] = (
         "on|off",
     ),
     Option(
+        "--conformance-thread-safe",
+        "thread_safe",
+        "on (default): independent scenarios run at once, each with a client of its own; off: "
+        "the plugin's clients must not be used from several threads, so scenarios run one by one",
+        "on|off",
+    ),
+    Option(
         "--conformance-hypothesis",
         "hypothesis",
         "example budget of property-based checks: quick (default; one example for checks that "

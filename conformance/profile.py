@@ -69,6 +69,9 @@ class Profile:
     capabilities: dict[str, bool] = field(default_factory=dict)
     hypothesis: str = "quick"
     watchdog: bool = True
+    # False when the plugin's client must not be used from several threads at once: the
+    # scenarios then run one by one.
+    thread_safe: bool = True
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     existing_endpoint: str | None = None
     existing_deployment: str | None = None
@@ -191,7 +194,7 @@ def _command_line_settings(option: Any) -> dict[str, Any]:
             if bad:
                 raise ProfileError(f"{spec.flag} takes NAME=on or NAME=off; got {bad}")
             value = {name: state == "on" for name, state in flags.items()}
-        elif spec.key == "watchdog":
+        elif spec.key in ("watchdog", "thread_safe"):
             if value not in ("on", "off"):
                 raise ProfileError(f"{spec.flag} takes on or off; got {value!r}")
             value = value == "on"

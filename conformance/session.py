@@ -21,6 +21,7 @@ from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
 from conformance.profile import Profile, ProfileError, check_settings, load_profile
 from conformance.report import Report, plugin_version, publish
+from conformance.statistics import RunStatistics
 from conformance.watchdog import Watchdog
 
 __all__ = ["ConformanceSession"]
@@ -43,10 +44,11 @@ class ConformanceSession:
         self.config = config
         self.profile: Profile | None = None
         self.report: Report | None = None
-        self.worker_statistics: list[dict[str, Any]] = []
+        self.worker_statistics: list[RunStatistics] = []
         self.publication: list[str] = []
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
+        self._unstarted: list[str] = []  # scenarios to start when the first check begins
         self._started = time.perf_counter()
         workerinput = getattr(config, "workerinput", {})
         # One token for the whole run, so every worker's sweep spares every other worker's names.
@@ -128,8 +130,8 @@ class ConformanceSession:
         explicit = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
         if self.distributing and not explicit and config.option.dist == "load":
             config.option.dist = "loadgroup"
-            # Hand out groups in the kit's order, slowest scenario first (see
-            # conformance.checks.SLOWEST_FIRST), not by how many checks each holds.
+            # Hand out groups in the kit's order, longest scenario chain first (see
+            # conformance.scenarios.slowest_first), not by how many checks each holds.
             config.option.loadscopereorder = False
 
     @pytest.hookimpl(optionalhook=True)
@@ -143,18 +145,20 @@ class ConformanceSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        from conformance.checks import SLOWEST_FIRST, bodies, groups
+        from conformance.checks import bodies, groups, slowest_groups
 
         assert self.profile is not None
         checks = []
         scenario_groups = groups()
+        order = slowest_groups()
         use_groups = config.pluginmanager.hasplugin("xdist")
         # xdist's loadgroup mode schedules by a "@group" suffix of the node id. It appends the
         # suffix itself under pytest 8 but not under pytest 9, so the kit writes it.
         suffix = bool(getattr(config.option, "loadgroup", False))
         ordered = list(bodies().items())
         if suffix:
-            ordered.sort(key=lambda entry: SLOWEST_FIRST.index(scenario_groups[entry[0]]))
+            ordered.sort(key=lambda entry: order.index(scenario_groups[entry[0]]))
+
         for check_id, body in ordered:
             group = scenario_groups[check_id]
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
@@ -165,6 +169,42 @@ class ConformanceSession:
             report=pytest.CollectReport("", "passed", None, checks)  # type: ignore[arg-type]
         )
         items[:0] = checks
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        context = self.config.stash.get(context_key, None)
+        if context is None or self.config.option.collectonly or self.distributing:
+            return
+        if self.is_worker:
+            return
+        checks = [item.check for item in session.items if isinstance(item, CheckItem)]
+        context.scenarios.expect({check.id: check.scenario for check in checks})
+        self._unstarted = [check.scenario for check in checks]
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Start the scenarios the selected checks judge when the first check that waits for
+        one begins, before any asks. That check is running while they run, so the watchdog has
+        one to blame for a call that hangs the whole process. An xdist worker does not know
+        which checks it will be sent: it starts each check's scenario when the check comes."""
+        from conformance.checks import scenario_of
+
+        context = self.config.stash.get(context_key, None)
+        if context is None or not isinstance(item, CheckItem):
+            return
+        if self.is_worker:
+            queued = [item, *_queued_on_this_worker(self.config, item.session)]
+            context.start_scenarios(i.check.scenario for i in queued if isinstance(i, CheckItem))
+        elif scenario_of(item.check.id).uses_client:
+            context.start_scenarios([*self._unstarted, item.check.scenario])
+            self._unstarted = []
+        else:
+            context.start_scenarios([item.check.scenario])
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        check_id = _check_id(nodeid)
+        context = self.config.stash.get(context_key, None)
+        if check_id is not None and context is not None and not self.distributing:
+            context.scenarios.judged(check_id, by_id(check_id).scenario)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -205,7 +245,7 @@ class ConformanceSession:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         statistics = getattr(node, "workeroutput", {}).get(_STATS_KEY)
         if statistics:
-            self.worker_statistics.append(statistics)
+            self.worker_statistics.append(RunStatistics.from_dict(statistics))
 
     # -- the end -------------------------------------------------------------------------------
 
@@ -217,7 +257,7 @@ class ConformanceSession:
         if context is not None and not self.config.option.collectonly and not self.distributing:
             statistics = context.finish(interrupted)
             if self.is_worker:
-                self.config.workeroutput[_STATS_KEY] = statistics
+                self.config.workeroutput[_STATS_KEY] = statistics.to_dict()
             else:
                 self.worker_statistics.append(statistics)
         if self.report is None or self.profile is None or self.is_worker:
@@ -225,7 +265,7 @@ class ConformanceSession:
         if self.config.option.collectonly:
             return  # nothing was judged, so there is nothing to report
         self.report.ending = str(RunEnding.INTERRUPTED if interrupted else RunEnding.FINISHED)
-        self.report.statistics = _merge(self.worker_statistics)
+        self.report.statistics = RunStatistics.merge(self.worker_statistics).to_dict()
         _judge_foreign_after_cleanup(self.report)
         self.report.statistics["seconds"] = round(time.perf_counter() - self._started, 2)
         self.report.plugin = plugin_version(
@@ -258,6 +298,24 @@ class ConformanceSession:
         from conformance.terminal import write_summary
 
         write_summary(terminalreporter, self.report, self.profile, self.publication)
+
+
+def _queued_on_this_worker(config: pytest.Config, session: pytest.Session) -> list[pytest.Item]:
+    """The items xdist has sent this worker and it has not run yet, so their scenarios start
+    now rather than one group after another. xdist keeps them in its worker's queue
+    (``torun``), which is no public API: without it, each check's scenario starts when it comes.
+    """
+    for plugin in config.pluginmanager.get_plugins():
+        queue = getattr(plugin, "torun", None)
+        if queue is None or not hasattr(queue, "lock"):
+            continue
+        try:
+            with queue.lock() as pending:
+                indices = [index for index in pending if isinstance(index, int)]
+            return [session.items[index] for index in indices]
+        except Exception:  # another xdist: start scenarios as checks come
+            return []
+    return []
 
 
 def _target_name(target: str) -> str:
@@ -304,6 +362,9 @@ def _verdict_settings(profile: Profile) -> dict[str, Any]:
         "timeout": profile.timeout,
         "hypothesis": profile.hypothesis,
         "watchdog": profile.watchdog,
+        "scenarios": "concurrent"
+        if profile.thread_safe
+        else "one by one (the profile declares the client not thread-safe)",
         "sources": dict(profile.sources),
     }
 
@@ -313,32 +374,6 @@ def _skip_reason(report: pytest.TestReport) -> str:
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
     return str(longrepr or "")
-
-
-def _merge(statistics: list[dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {
-        "deployments_created": 0,
-        "plugin_calls": 0,
-        "leftovers": [],
-        "swept": [],
-        "workers": len(statistics),
-    }
-    foreign: dict[str, set[str]] = {"vanished": set(), "changed": set()}
-    for part in statistics:
-        for key, labels in part.get("foreign_after_cleanup", {}).items():
-            foreign[key].update(labels)
-        merged["deployments_created"] += part.get("deployments_created", 0)
-        merged["plugin_calls"] += part.get("plugin_calls", 0)
-        merged["leftovers"] += part.get("leftovers", [])
-        merged["swept"] += part.get("swept", [])
-        notes = merged.setdefault("notes", {})
-        for key, value in part.get("notes", {}).items():
-            if isinstance(value, dict):
-                notes.setdefault(key, {}).update(value)
-            else:
-                notes[key] = value
-    merged["foreign_after_cleanup"] = {key: sorted(labels) for key, labels in foreign.items()}
-    return merged
 
 
 def _judge_foreign_after_cleanup(report: Report) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.calling import CallRunner, Outcome, accepts, render_call
+from conformance.catalogue import Capability
 from conformance.naming import Namer, kit_token_in_full, run_token_of
 from conformance.recording import CallLog, summarise
 from conformance.verdicts import (
@@ -37,16 +38,8 @@ __all__ = [
     "inherited_from_base",
 ]
 
-# Optional methods and the capability each belongs to.
-OPTIONAL_METHODS = {
-    "explain": "explain",
-    "predict_stream": "stream",
-    "create_endpoint": "endpoints",
-    "update_endpoint": "endpoints",
-    "delete_endpoint": "endpoints",
-    "list_endpoints": "endpoints",
-    "get_endpoint": "endpoints",
-}
+# Optional methods and the capability each belongs to (the capability owns the list).
+OPTIONAL_METHODS = {method: str(c) for c in Capability for method in c.methods}
 _STREAM_CHUNK_LIMIT = 10_000
 
 

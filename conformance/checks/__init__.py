@@ -1,89 +1,79 @@
-"""Check bodies, one module per area, each registered under its catalogue id.
+"""Check bodies and the scenarios they judge, one module per area.
 
 A body takes the run's :class:`~conformance.context.Context` and either returns (the plugin
 keeps the clause) or raises :class:`~conformance.verdicts.CheckFailed` saying how it broke it.
+It reads the result of the scenario its catalogue entry names
+(:mod:`conformance.scenarios`); every module of this package is imported, so adding a check is
+its catalogue entry and its body.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
+from typing import Any
 
 from conformance.catalogue import CATALOGUE, by_id
 from conformance.context import Context
+from conformance.scenarios import Scenario, registered, slowest_first
 
-__all__ = ["AREAS", "SLOWEST_FIRST", "CheckBody", "bodies", "check", "groups"]
+__all__ = ["CheckBody", "bodies", "check", "groups", "scenario_of", "scenarios", "slowest_groups"]
 
 CheckBody = Callable[[Context], None]
 
-AREAS = (
-    "module",
-    "create",
-    "read",
-    "lifecycle",
-    "predict",
-    "predictions",
-    "errors",
-    "names",
-    "concurrency",
-    "stateful",
-    "endpoints",
-    "optional",
-    "foreign",
-)
-
-# Areas whose checks only read the shared deployment: one worker can judge them all.
-_SHARED_AREAS = {"create", "read", "predict", "predictions", "errors", "optional"}
-
-# Scenario groups by how long they wait on a slow target, longest first. xdist hands groups
-# out in this order, first one to each worker and then a second to each, so the long chains
-# start at once on separate workers and the cheapest groups pair with the longest ones.
-SLOWEST_FIRST = (
-    "lifecycle",  # the race, two updates, three deletes, in sequence
-    "endpoints",  # an endpoint and a deployment under it, created and deleted
-    "stateful",  # one generated sequence
-    "shared",  # the shared deployment, hostile names, and the property checks' CPU time
-    "bad-model",  # a create that fails fast
-    "module",  # no deployment at all
-    "config-none",  # one create
-    "foreign",  # one listing per kind: last, once the other checks had their chance to harm
-)
-
 _BODIES: dict[str, CheckBody] = {}
-_GROUPS: dict[str, str] = {}
 
 
-def check(check_id: str, group: str | None = None) -> Callable[[CheckBody], CheckBody]:
-    """Register the decorated function as the body of catalogue check ``check_id``.
-
-    ``group`` names the scenario the check judges; under pytest-xdist, checks of one group run
-    on one worker so the scenario runs once. By default it is the area, or "shared" for areas
-    that only read the shared deployment.
-    """
+def check(check_id: str) -> Callable[[CheckBody], CheckBody]:
+    """Register the decorated function as the body of catalogue check ``check_id``."""
     by_id(check_id)  # an id missing from the catalogue is a mistake in this package
 
     def register(body: CheckBody) -> CheckBody:
         if check_id in _BODIES:
             raise RuntimeError(f"two bodies for check {check_id!r}")
-        area = body.__module__.rsplit(".", 1)[-1]
         _BODIES[check_id] = body
-        _GROUPS[check_id] = group or ("shared" if area in _SHARED_AREAS else area)
         return body
 
     return register
 
 
-def groups() -> dict[str, str]:
-    """Each check's scenario group, keyed by id."""
-    bodies()
-    return dict(_GROUPS)
+def _import_all() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 def bodies() -> dict[str, CheckBody]:
     """Every check's body, keyed by id, in catalogue order."""
-    for area in AREAS:
-        importlib.import_module(f"conformance.checks.{area}")
+    _import_all()
     missing = [c.id for c in CATALOGUE if c.id not in _BODIES]
     if missing:
         raise RuntimeError(f"catalogue checks without a body: {missing}")
     return {c.id: _BODIES[c.id] for c in CATALOGUE}
+
+
+def scenarios() -> dict[str, Scenario[Any]]:
+    """Every scenario a catalogue check judges, by name; a name without a declaration raises."""
+    _import_all()
+    declared = registered()
+    unknown = sorted({c.scenario for c in CATALOGUE} - set(declared))
+    if unknown:
+        raise RuntimeError(f"catalogue checks name undeclared scenarios: {unknown}")
+    return declared
+
+
+def scenario_of(check_id: str) -> Scenario[Any]:
+    """The scenario check ``check_id`` judges."""
+    return scenarios()[by_id(check_id).scenario]
+
+
+def groups() -> dict[str, str]:
+    """Each check's xdist group (its scenario's), keyed by id."""
+    declared = scenarios()
+    return {c.id: declared[c.scenario].group for c in CATALOGUE}
+
+
+def slowest_groups() -> list[str]:
+    """The xdist groups, in the order the kit hands them out (longest chain first)."""
+    return slowest_first(scenarios().values())

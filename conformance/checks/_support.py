@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from conformance import catalogue
 from conformance.calling import Outcome
 from conformance.context import Context
 from conformance.recording import summarise
+from conformance.scenarios import scenario
+from conformance.tracking import TrackedClient
 from conformance.verdicts import (
     CheckFailed,
     NameChanged,
@@ -22,6 +25,7 @@ from conformance.verdicts import (
 )
 
 __all__ = [
+    "SHARED",
     "SharedDeployment",
     "canonical",
     "expect_error",
@@ -34,7 +38,6 @@ __all__ = [
     "same_values",
     "shared_deployment",
     "shared_outcome",
-    "start_shared",
     "survives_round_trip",
 ]
 
@@ -45,43 +48,48 @@ GET_CHECK = "deployment.get.returns-name"
 CREATE_CHECK = "deployment.create.returns-name"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SharedDeployment:
-    """The one deployment that read-only checks share, created once per process."""
+    """The one deployment that read-only checks share, created once per process.
+
+    ``client`` is the tracked client that created it: checks and scenarios that act on it go
+    through that client, so they reach it even where state lives on the client instance.
+    """
 
     name: str
     model_uri: str
     created: Outcome
     first_predict: Outcome
+    client: TrackedClient
+
+
+def _delete_shared(context: Context, shared: SharedDeployment) -> None:
+    if shared.created.ok:
+        shared.client.attempt("delete_deployment", shared.name)
 
 
 def _create_shared(context: Context) -> SharedDeployment:
     models = context.models()
     name = context.namer.fresh("shared")
-    config = context.create_config
-    created = context.client.attempt(
-        "create_deployment", name, models.primary, context.profile.flavor, config
+    client = context.client
+    created = client.attempt(
+        "create_deployment", name, models.primary, context.profile.flavor, context.create_config
     )
     context.notes["create_seconds"] = round(created.seconds, 4)
     first_predict = (
-        context.client.attempt("predict", name, context.sample_input())
+        client.attempt("predict", name, context.sample_input())
         if created.ok
         else Outcome(error=PreconditionFailed("create failed"))
     )
-    return SharedDeployment(name, models.primary, created, first_predict)
+    return SharedDeployment(name, models.primary, created, first_predict, client)
 
 
-SHARED_SCENARIO = "shared deployment"
+SHARED = scenario(catalogue.SHARED, creates=1, waits=1, release=_delete_shared)(_create_shared)
 
 
 def shared_outcome(context: Context) -> SharedDeployment:
     """The shared deployment's record, whether its create worked or not."""
-    return context.scenario(SHARED_SCENARIO, _create_shared)
-
-
-def start_shared(context: Context) -> None:
-    """Begin creating the shared deployment in the background, if this process has not."""
-    context.start_scenario(SHARED_SCENARIO, _create_shared)
+    return SHARED.result(context)
 
 
 def shared_deployment(context: Context) -> SharedDeployment:
@@ -90,7 +98,7 @@ def shared_deployment(context: Context) -> SharedDeployment:
     if not shared.created.ok:
         raise PreconditionFailed(
             f"the shared deployment could not be created ({shared.created.error}); see "
-            "deployment.create.returns-name"
+            f"{CREATE_CHECK}"
         )
     return shared
 

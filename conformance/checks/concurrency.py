@@ -13,7 +13,7 @@ from conformance.context import Context
 from conformance.verdicts import CheckFailed, describe, error_kind
 
 
-@check("concurrency.create-one-winner", group="lifecycle")
+@check("concurrency.create-one-winner")
 def create_one_winner(context: Context) -> None:
     record = life(context)
     outcomes = record.race

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from conformance.calling import render_call
+from dataclasses import dataclass
+
+from conformance import catalogue
+from conformance.calling import Outcome, render_call
 from conformance.checks import check
 from conformance.checks._support import (
+    RESPONSE_CHECK,
+    SHARED,
+    SharedDeployment,
     expect_error,
     expect_named_dict,
     listed_names,
@@ -14,6 +20,7 @@ from conformance.checks._support import (
 )
 from conformance.context import Context
 from conformance.recording import summarise
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 _CREATE = "create_deployment(name, model_uri, flavor, config=…)"
@@ -43,7 +50,7 @@ def blocks_until_ready(context: Context) -> None:
     first = shared.first_predict
     if first.ok:
         return
-    later = context.client.attempt("predict", shared.name, context.sample_input())
+    later = shared.client.attempt("predict", shared.name, context.sample_input())
     if not later.ok:
         raise PreconditionFailed(
             f"predict fails even long after create ({later.error}); see predict.returns-response"
@@ -54,28 +61,39 @@ def blocks_until_ready(context: Context) -> None:
     )
 
 
-def _conflict(context: Context) -> dict[str, object]:
+@dataclass(frozen=True)
+class Conflict:
+    """A second create of the shared deployment's name, between two predicts on it."""
+
+    shared: SharedDeployment
+    before: Outcome
+    attempt: Outcome
+    after: Outcome
+    call: str  # the conflicting create, as the messages show it
+
+
+def _conflict(context: Context) -> Conflict:
     shared = shared_deployment(context)
     models = context.models()
     other = models.secondary or models.primary
-    before = context.client.attempt("predict", shared.name, context.sample_input())
+    # Through the client that made it: the deployment is that client's, whatever it shares.
+    client = shared.client
+    before = client.attempt("predict", shared.name, context.sample_input())
     arguments = (shared.name, other, context.profile.flavor)
-    attempt = context.client.attempt("create_deployment", *arguments, context.create_config)
-    after = context.client.attempt("predict", shared.name, context.sample_input())
+    attempt = client.attempt("create_deployment", *arguments, context.create_config)
+    after = client.attempt("predict", shared.name, context.sample_input())
     call = render_call("create_deployment", arguments, {"config": context.create_config})
-    return {"shared": shared, "before": before, "attempt": attempt, "after": after, "call": call}
+    return Conflict(shared, before, attempt, after, call)
 
 
-def conflict_scenario(context: Context) -> dict[str, object]:
-    """A second create of the shared deployment's name, and a predict afterwards."""
-    return context.scenario("conflicting create", _conflict)
+CONFLICT = scenario(catalogue.CONFLICT, depends_on=[SHARED])(_conflict)
 
 
 def conflict_error(context: Context) -> BaseException:
     """What the conflicting create raised; that it returned instead fails the caller."""
-    scenario = conflict_scenario(context)
-    clause = f"creating a name that is in use must raise: {scenario['call']}"
-    return expect_error(context, scenario["attempt"], clause)
+    conflict = CONFLICT.result(context)
+    clause = f"creating a name that is in use must raise: {conflict.call}"
+    return expect_error(context, conflict.attempt, clause)
 
 
 @check("deployment.create.conflict-raises")
@@ -85,19 +103,19 @@ def conflict_raises(context: Context) -> None:
 
 @check("deployment.create.conflict-keeps-existing")
 def conflict_keeps_existing(context: Context) -> None:
-    scenario = conflict_scenario(context)
-    before, after = scenario["before"], scenario["after"]
+    conflict = CONFLICT.result(context)
+    before, after = conflict.before, conflict.after
     if not before.ok:
         raise PreconditionFailed(
             f"predict failed before the conflicting create ({before.error}), so there is "
-            "nothing to compare with; see predict.returns-response"
+            f"nothing to compare with; see {RESPONSE_CHECK}"
         )
     if not after.ok:
         raise CheckFailed(f"after the refused create, the existing deployment fails: {after.error}")
     if not matches(after.value, before.value):
         was, now = summarise(_predictions(before.value)), summarise(_predictions(after.value))
         raise CheckFailed(
-            f"after the conflicting {scenario['call']}, the existing deployment predicts "
+            f"after the conflicting {conflict.call}, the existing deployment predicts "
             f"differently than before: the conflict replaced it (before: {was}; after: {now})"
         )
 
@@ -109,34 +127,94 @@ def _predictions(response: object) -> object:
     return response
 
 
-def _bad_model(context: Context) -> dict[str, object]:
+@dataclass(frozen=True)
+class BadModel:
+    """A create of a model URI that cannot resolve, and what get and list said afterwards."""
+
+    name: str
+    attempt: Outcome
+    got: Outcome
+    listing: Outcome
+
+
+def _bad_model(context: Context) -> BadModel:
+    client = context.client
     name = context.namer.fresh("bad-model")
-    attempt = context.client.attempt(
+    attempt = client.attempt(
         "create_deployment", name, context.profile.bad_model_uri, None, context.create_config
     )
-    got = context.client.attempt("get_deployment", name)
-    listing = context.client.attempt("list_deployments")
-    return {"name": name, "attempt": attempt, "get": got, "list": listing}
+    bad = BadModel(
+        name, attempt, client.attempt("get_deployment", name), client.attempt("list_deployments")
+    )
+    # Tidied here, in this scenario's own chain, rather than by the run's cleanup at its end.
+    client.attempt("delete_deployment", name)
+    return bad
 
 
-@check("deployment.create.bad-model-raises", group="bad-model")
+# A conformant target refuses the create before it deploys anything; the tidying delete waits.
+BAD_MODEL = scenario(catalogue.BAD_MODEL, waits=1)(_bad_model)
+
+
+@check("deployment.create.bad-model-raises")
 def bad_model_raises(context: Context) -> None:
-    scenario = context.scenario("bad model", _bad_model)
     uri = context.profile.bad_model_uri
-    expect_error(context, scenario["attempt"], f"creating a deployment of {uri!r} must raise")
+    attempt = BAD_MODEL.result(context).attempt
+    expect_error(context, attempt, f"creating a deployment of {uri!r} must raise")
 
 
-@check("deployment.create.bad-model-leaves-nothing", group="bad-model")
+@check("deployment.create.bad-model-leaves-nothing")
 def bad_model_leaves_nothing(context: Context) -> None:
-    scenario = context.scenario("bad model", _bad_model)
-    name, listing = scenario["name"], scenario["list"]
-    if scenario["get"].ok:
-        raise CheckFailed(f"after a failed create, get_deployment({name!r}) still finds it")
-    if listing.ok and name in listed_names(listing.value, "list_deployments()"):
-        raise CheckFailed(f"after a failed create, list_deployments() still shows {name!r}")
+    bad = BAD_MODEL.result(context)
+    if bad.got.ok:
+        raise CheckFailed(f"after a failed create, get_deployment({bad.name!r}) still finds it")
+    if bad.listing.ok and bad.name in listed_names(bad.listing.value, "list_deployments()"):
+        raise CheckFailed(f"after a failed create, list_deployments() still shows {bad.name!r}")
 
 
-@check("deployment.create.config-none", group="config-none")
-def config_none(context: Context) -> None:
+@dataclass(frozen=True)
+class ConfigNone:
+    """A deployment created with config=None, then given a config-only update, then deleted."""
+
+    created: Outcome
+    predict_before: Outcome | None = None
+    update_config: Outcome | None = None
+    predict_after: Outcome | None = None
+
+
+def _config_none(context: Context) -> ConfigNone:
+    client = context.client
     name = context.namer.fresh("config-none")
-    context.client.create_deployment(name, context.models().primary, context.profile.flavor, None)
+    primary, flavor = context.models().primary, context.profile.flavor
+    created = client.attempt("create_deployment", name, primary, flavor, None)
+    if not created.ok:
+        # The config-only update is still judged, on a deployment created with the config.
+        name = context.namer.fresh("config-none")
+        retried = client.attempt("create_deployment", name, primary, flavor, context.create_config)
+        if not retried.ok:
+            return ConfigNone(created)
+    before = client.attempt("predict", name, context.sample_input())
+    update = client.attempt("update_deployment", name, None, None, dict(context.profile.config))
+    after = client.attempt("predict", name, context.sample_input())
+    client.attempt("delete_deployment", name)  # judged by the lifecycle's checks, not here
+    return ConfigNone(created, before, update, after)
+
+
+CONFIG_NONE = scenario(catalogue.CONFIG_NONE, creates=1, waits=3)(_config_none)
+
+
+def config_only_update(context: Context) -> ConfigNone:
+    """The config-none scenario, which must have got as far as its config-only update."""
+    record = CONFIG_NONE.result(context)
+    if record.update_config is None:
+        raise PreconditionFailed(
+            f"the deployment to update could not be created ({record.created.error}); see "
+            "deployment.create.config-none"
+        )
+    return record
+
+
+@check("deployment.create.config-none")
+def config_none(context: Context) -> None:
+    created = CONFIG_NONE.result(context).created
+    if not created.ok:
+        raise CheckFailed(f"create_deployment with config=None failed: {created.error}")

@@ -24,7 +24,7 @@ def does_not_exist_code(context: Context) -> None:
     )
 
 
-@check("errors.invalid-parameter-code", group="lifecycle")
+@check("errors.invalid-parameter-code")
 def invalid_parameter_code(context: Context) -> None:
     expect_code(
         flavor_only_error(context), "INVALID_PARAMETER_VALUE", "update_deployment(name, flavor=…)"

@@ -1,20 +1,20 @@
 """Foreign resources: what was on the target before the run is still there, as it was.
 
-These checks come last in the catalogue, and their group last in
-:data:`conformance.checks.SLOWEST_FIRST`, so in a run without xdist they judge after every other
-check. Under xdist they judge on one worker while others may still work; the end of the run
-compares once more, after cleanup (``Context.finish``).
+These checks come last in the catalogue, and their scenario is declared ``last``: it starts once
+every other scenario of its process has finished, and under xdist its group is handed out last.
+Under xdist they judge on one worker while others may still work; the end of the run compares
+once more, after cleanup (``Context.finish``).
 """
 
 from __future__ import annotations
 
+from conformance import catalogue
 from conformance.checks import check
 from conformance.checks._support import LIST_CHECK
 from conformance.context import Context
 from conformance.foreign import Comparison, compare, named
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
-
-FOREIGN = "foreign"
 
 
 def _exercise(context: Context) -> None:
@@ -31,18 +31,20 @@ def _exercise(context: Context) -> None:
 
 
 def _compare(context: Context) -> Comparison:
-    context.wait_for_background()  # a scenario still running could still do harm
     snapshot = context.foreign_snapshot
     if snapshot is None:
         raise PreconditionFailed("no snapshot of the target was taken before the run")
-    if context.client.deployments_created == 0:
+    if context.deployments_created() == 0:
         _exercise(context)
     return compare(snapshot, context.client)
 
 
+FOREIGN = scenario(catalogue.FOREIGN, last=True)(_compare)
+
+
 def comparison(context: Context) -> Comparison:
     """The foreign resources now, compared once per process with the snapshot."""
-    found = context.scenario("foreign resources", _compare)
+    found = FOREIGN.result(context)
     if "deployment" in found.unreadable:
         raise PreconditionFailed(
             f"the deployments could not be listed ({found.unreadable['deployment']}); see "
@@ -51,7 +53,7 @@ def comparison(context: Context) -> Comparison:
     return found
 
 
-@check("resources.foreign-kept", group=FOREIGN)
+@check("resources.foreign-kept")
 def foreign_kept(context: Context) -> None:
     found = comparison(context)
     if "endpoint" in found.unreadable:
@@ -63,7 +65,7 @@ def foreign_kept(context: Context) -> None:
         )
 
 
-@check("resources.foreign-unchanged", group=FOREIGN)
+@check("resources.foreign-unchanged")
 def foreign_unchanged(context: Context) -> None:
     found = comparison(context)
     if found.changed:

@@ -3,125 +3,147 @@
 The life is run once per process and recorded; each check then judges its own step. It begins
 with several concurrent creates of its name, as when two CI jobs deploy at once: when exactly
 one wins, its deployment is the one the rest of the life works on, so the race costs no
-deployment of its own. Cost on a slow target: one create, three updates, three deletes.
+deployment of its own. Cost on a slow target: the race, one model update, two deletes, in
+sequence. The config-only update is judged on the config-none deployment
+(:mod:`conformance.checks.create`) and the names never created on their own scenario
+(:mod:`conformance.checks.read`), so their waits run beside this chain.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from conformance import catalogue
 from conformance.calling import Outcome
 from conformance.checks import check
 from conformance.checks._support import (
+    SHARED,
     expect_error,
     listed_names,
     matches,
     predictions_of,
-    shared_outcome,
-    start_shared,
 )
+from conformance.checks.create import config_only_update
 from conformance.context import Context
 from conformance.recording import summarise
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 RACERS = 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class Life:
-    """What each step of the deployment's life did."""
+    """What each step of the deployment's life did; a step that never ran is None."""
 
     name: str
-    never_created: str
-    race_name: str = ""
-    race: list[Outcome] = field(default_factory=list)
-    created: Outcome | None = None  # the create the life goes on from
-    steps: dict[str, Outcome] = field(default_factory=dict)
+    race_name: str
+    race: tuple[Outcome, ...]
+    created: Outcome  # the create the life goes on from
+    list_after_create: Outcome | None = None
+    predict_before_update: Outcome | None = None
+    update_model: Outcome | None = None
+    predict_after_update: Outcome | None = None
+    update_flavor_only: Outcome | None = None
+    delete: Outcome | None = None
+    get_after_delete: Outcome | None = None
+    list_after_delete: Outcome | None = None
+    predict_other: Outcome | None = None
+    delete_again: Outcome | None = None
 
-    def step(self, label: str) -> Outcome:
-        if self.created is not None and not self.created.ok:
+    def step(self, outcome: Outcome | None, what: str) -> Outcome:
+        """The outcome of step ``what``; a life that stopped before it cannot be judged."""
+        if not self.created.ok:
             raise PreconditionFailed(
                 f"the lifecycle deployment could not be created: {self.created.error}"
             )
-        if label not in self.steps:
-            raise PreconditionFailed(f"the lifecycle stopped before '{label}'")
-        return self.steps[label]
+        if outcome is None:
+            raise PreconditionFailed(f"the lifecycle stopped before {what}")
+        return outcome
 
-    def value(self, label: str) -> Any:
-        outcome = self.step(label)
-        if not outcome.ok:
-            raise PreconditionFailed(f"'{label}' failed: {outcome.error}")
-        return outcome.value
+    def value(self, outcome: Outcome | None, what: str) -> Any:
+        done = self.step(outcome, what)
+        if not done.ok:
+            raise PreconditionFailed(f"{what} failed: {done.error}")
+        return done.value
 
 
 def _live(context: Context) -> Life:
     client, models = context.client, context.models()
-    # The shared deployment is only needed at the end; under xdist this process may not have
-    # it yet, and creating it while the race runs saves a slow target one create's wait.
-    start_shared(context)
     race_name = context.namer.fresh("lifecycle")
-    life = Life(race_name, context.namer.fresh("never-created"), race_name)
     flavor, config = context.profile.flavor, context.create_config
-    life.race = client.create_concurrently(race_name, models.primary, RACERS, flavor, config)
-    winners = [outcome for outcome in life.race if outcome.ok]
+    race = tuple(client.create_concurrently(race_name, models.primary, RACERS, flavor, config))
+    winners = [outcome for outcome in race if outcome.ok]
+    name = race_name
     if len(winners) == 1:
-        life.created = winners[0]
+        created = winners[0]
     else:
         # A race with no winner or several may have left the name broken (racing writers can
         # corrupt a record): go on from a plain create of a name no racer touched, so the
         # race's defect is reported by concurrency.create-one-winner alone.
-        life.name = context.namer.fresh("lifecycle")
-        life.created = client.attempt(
-            "create_deployment", life.name, models.primary, flavor, config
-        )
-        if not life.created.ok:
-            return life
-    created = life.created
+        name = context.namer.fresh("lifecycle")
+        created = client.attempt("create_deployment", name, models.primary, flavor, config)
+        if not created.ok:
+            return Life(name, race_name, race, created)
     if isinstance(created.value, dict) and isinstance(created.value.get("flavor"), str):
         flavor = flavor or created.value["flavor"]
-    steps = life.steps
-    steps["list after create"] = client.attempt("list_deployments")
-    steps["predict before update"] = client.attempt("predict", life.name, context.sample_input())
+    listed = client.attempt("list_deployments")
+    before = client.attempt("predict", name, context.sample_input())
+    update_model = after_update = None
     if models.secondary:
-        steps["update model"] = client.attempt("update_deployment", life.name, models.secondary)
-        steps["predict after update"] = client.attempt("predict", life.name, context.sample_input())
-    steps["update config"] = client.attempt(
-        "update_deployment", life.name, None, None, dict(context.profile.config)
-    )
-    steps["predict after config"] = client.attempt("predict", life.name, context.sample_input())
-    steps["update flavor only"] = client.attempt(
-        "update_deployment", life.name, None, flavor or "python_function"
-    )
-    steps["update missing"] = client.attempt(
-        "update_deployment", life.never_created, models.primary
-    )
-    steps["delete"] = client.attempt("delete_deployment", life.name)
-    steps["get after delete"] = client.attempt("get_deployment", life.name)
-    steps["list after delete"] = client.attempt("list_deployments")
-    steps["delete again"] = client.attempt("delete_deployment", life.name)
-    steps["delete never created"] = client.attempt("delete_deployment", life.never_created)
-    shared = shared_outcome(context)
-    no_other = PreconditionFailed(f"there is no other deployment: {shared.created.error}")
-    steps["predict other"] = (
-        client.attempt("predict", shared.name, context.sample_input())
+        update_model = client.attempt("update_deployment", name, models.secondary)
+        after_update = client.attempt("predict", name, context.sample_input())
+    flavor_only = client.attempt("update_deployment", name, None, flavor or "python_function")
+    delete = client.attempt("delete_deployment", name)
+    got = client.attempt("get_deployment", name)
+    listed_after = client.attempt("list_deployments")
+    # Through the client that made the other deployment: it is that client's.
+    shared = SHARED.result(context)
+    other = (
+        shared.client.attempt("predict", shared.name, context.sample_input())
         if shared.created.ok
-        else Outcome(error=no_other)
+        else Outcome(
+            error=PreconditionFailed(f"there is no other deployment: {shared.created.error}")
+        )
     )
-    return life
+    again = client.attempt("delete_deployment", name)
+    return Life(
+        name,
+        race_name,
+        race,
+        created,
+        listed,
+        before,
+        update_model,
+        after_update,
+        flavor_only,
+        delete,
+        got,
+        listed_after,
+        other,
+        again,
+    )
+
+
+# The race, the model update, the delete and the second delete wait in sequence; the shared
+# deployment it predicts on at the end is made meanwhile.
+LIFECYCLE = scenario(catalogue.LIFECYCLE, depends_on=[SHARED], creates=1, waits=4)(_live)
 
 
 def life(context: Context) -> Life:
     """The recorded lifecycle, run once per process."""
-    return context.scenario("lifecycle", _live)
+    return LIFECYCLE.result(context)
 
 
 @check("deployment.list.reflects-changes")
 def list_reflects_changes(context: Context) -> None:
     record = life(context)
-    if record.name not in listed_names(record.value("list after create"), "list_deployments()"):
+    shown = record.value(record.list_after_create, "the listing after create")
+    if record.name not in listed_names(shown, "list_deployments()"):
         raise CheckFailed(f"list_deployments() does not show {record.name!r} after create")
-    if record.name in listed_names(record.value("list after delete"), "list_deployments()"):
+    gone = record.value(record.list_after_delete, "the listing after delete")
+    if record.name in listed_names(gone, "list_deployments()"):
         raise CheckFailed(f"list_deployments() still shows {record.name!r} after delete")
 
 
@@ -134,11 +156,11 @@ def update_switches_model(context: Context) -> None:
             "model, then the model to update to)"
         )
     record = life(context)
-    update = record.step("update model")
+    update = record.step(record.update_model, "the model update")
     if not update.ok:
         raise CheckFailed(f"update_deployment with a new model_uri failed: {update.error}")
-    before = predictions_of(record.value("predict before update"), "predict")
-    after = predictions_of(record.value("predict after update"), "predict")
+    before = predictions_of(record.value(record.predict_before_update, "predict"), "predict")
+    after = predictions_of(record.value(record.predict_after_update, "predict"), "predict")
     expected = context.expected_predictions(models.secondary)
     if expected is not None:
         if not matches(after, expected):
@@ -155,28 +177,32 @@ def update_switches_model(context: Context) -> None:
 
 @check("deployment.update.config-only-keeps-model")
 def update_config_only(context: Context) -> None:
-    record = life(context)
-    update = record.step("update config")
-    if not update.ok:
-        raise CheckFailed(f"update_deployment with only a config failed: {update.error}")
-    label = (
-        "predict after update"
-        if "predict after update" in record.steps
-        else "predict before update"
-    )
-    before = predictions_of(record.value(label), "predict")
-    after_outcome = record.step("predict after config")
-    if not after_outcome.ok:
-        raise CheckFailed(f"after a config-only update, predict fails: {after_outcome.error}")
-    if not matches(predictions_of(after_outcome.value, "predict"), before):
+    record = config_only_update(context)
+    assert record.update_config is not None and record.predict_before is not None
+    if not record.update_config.ok:
+        raise CheckFailed(
+            f"update_deployment with only a config failed: {record.update_config.error}"
+        )
+    if not record.predict_before.ok:
+        raise PreconditionFailed(
+            f"predict failed before the update ({record.predict_before.error}), so there is "
+            "nothing to compare with"
+        )
+    before = predictions_of(record.predict_before.value, "predict")
+    after = record.predict_after
+    assert after is not None
+    if not after.ok:
+        raise CheckFailed(f"after a config-only update, predict fails: {after.error}")
+    if not matches(predictions_of(after.value, "predict"), before):
         raise CheckFailed("a config-only update changed what the deployment predicts")
 
 
 def flavor_only_error(context: Context) -> BaseException:
     """What an update with a flavor but no model raised; that it returned fails the caller."""
+    record = life(context)
     return expect_error(
         context,
-        life(context).step("update flavor only"),
+        record.step(record.update_flavor_only, "the flavor-only update"),
         "update_deployment with a flavor but no model_uri must raise",
     )
 
@@ -186,20 +212,16 @@ def update_flavor_needs_model(context: Context) -> None:
     flavor_only_error(context)
 
 
-@check("deployment.update.missing-raises")
-def update_missing_raises(context: Context) -> None:
-    expect_error(
-        context,
-        life(context).step("update missing"),
-        "updating a deployment that does not exist must raise",
-    )
-
-
 @check("deployment.update.returns-flavor")
 def update_returns_flavor(context: Context) -> None:
-    record = life(context)
-    label = "update model" if "update model" in record.steps else "update config"
-    returned = record.value(label)
+    record = config_only_update(context)
+    assert record.update_config is not None
+    if not record.update_config.ok:
+        raise PreconditionFailed(
+            f"the config-only update failed ({record.update_config.error}); see "
+            "deployment.update.config-only-keeps-model"
+        )
+    returned = record.update_config.value
     if returned is None:
         raise CheckFailed(
             "update_deployment returned None. MLflow's API page documents None, but "
@@ -220,33 +242,35 @@ def update_returns_flavor(context: Context) -> None:
 @check("deployment.delete.removes")
 def delete_removes(context: Context) -> None:
     record = life(context)
-    deleted = record.step("delete")
+    deleted = record.step(record.delete, "the delete")
     if not deleted.ok:
         raise CheckFailed(f"delete_deployment failed: {deleted.error}")
-    if record.step("get after delete").ok:
+    if record.step(record.get_after_delete, "get after delete").ok:
         raise CheckFailed(f"get_deployment({record.name!r}) still finds it after delete")
-    if record.name in listed_names(record.value("list after delete"), "list_deployments()"):
+    gone = record.value(record.list_after_delete, "the listing after delete")
+    if record.name in listed_names(gone, "list_deployments()"):
         raise CheckFailed(f"list_deployments() still shows {record.name!r} after delete")
 
 
 @check("deployment.delete.idempotent")
 def delete_idempotent(context: Context) -> None:
+    from conformance.checks.read import MISSING
+
     record = life(context)
-    record.value("delete")
-    for label in ("delete again", "delete never created"):
-        outcome = record.step(label)
-        if not outcome.ok:
-            raise CheckFailed(
-                f"{label.replace('never created', 'of a never-created name')} "
-                f"raised: {outcome.error}"
-            )
+    record.value(record.delete, "the delete")
+    again = record.step(record.delete_again, "the second delete")
+    if not again.ok:
+        raise CheckFailed(f"delete again raised: {again.error}")
+    never = MISSING.result(context).delete
+    if not never.ok:
+        raise CheckFailed(f"delete of a never-created name raised: {never.error}")
 
 
 @check("deployment.delete.spares-others")
 def delete_spares_others(context: Context) -> None:
     record = life(context)
-    record.value("delete")
-    other = record.step("predict other")
+    record.value(record.delete, "the delete")
+    other = record.step(record.predict_other, "the predict on another deployment")
     if isinstance(other.error, PreconditionFailed):
         raise other.error
     if not other.ok:

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
+from conformance import catalogue
+from conformance.api.targets import ModuleInspection
 from conformance.checks import check
-from conformance.context import Context
+from conformance.context import Context, LoadedPlugin
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed, describe
 
 
-def _inspection(context: Context):
-    plugin = context.plugin()
+def _load(context: Context) -> LoadedPlugin:
+    return context.plugin()
+
+
+# Importing the module and building a client: no deployment, no wait on the target.
+PLUGIN = scenario(catalogue.PLUGIN, uses_client=False)(_load)
+
+
+def _inspection(context: Context) -> ModuleInspection:
+    plugin = PLUGIN.result(context)
     if plugin.inspection is None:
         raise PreconditionFailed(
             f"the plugin module did not load, see module.loads: {plugin.load_error}"
@@ -18,7 +30,7 @@ def _inspection(context: Context):
     return plugin.inspection
 
 
-def _function(context: Context, name: str):
+def _function(context: Context, name: str) -> Any:
     _inspection(context)
     function = getattr(context.plugin().module, name, None)
     if not callable(function):
@@ -28,7 +40,7 @@ def _function(context: Context, name: str):
 
 @check("module.loads")
 def module_loads(context: Context) -> None:
-    plugin = context.plugin()
+    plugin = PLUGIN.result(context)
     if plugin.load_error:
         raise CheckFailed(plugin.load_error)
     inspection = plugin.inspection

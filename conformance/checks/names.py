@@ -6,18 +6,21 @@ which name their deployments with them.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
+from conformance import catalogue
 from conformance.calling import Outcome
 from conformance.checks import check
 from conformance.checks._support import (
     CREATE_CHECK,
     GET_CHECK,
+    SHARED,
     expect_named_dict,
     listed_names,
     shared_deployment,
 )
 from conformance.context import Context
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PluginRaised, ShapeFailed, describe, error_kind
 
 
@@ -40,6 +43,9 @@ def _try_hostile(context: Context, what: str, name: str) -> str | None:
         context.create_config,
     )
     if not outcome.ok:
+        # A refused create may still have left something: tidied here, in this scenario's own
+        # chain, rather than by the run's cleanup after every other scenario.
+        client.attempt("delete_deployment", name)
         error = outcome.error
         if isinstance(error, PluginRaised) and error_kind(error.error) == "other":
             return f"{what} was refused with {describe(error.error)}, not MlflowException"
@@ -58,27 +64,39 @@ def _try_hostile(context: Context, what: str, name: str) -> str | None:
     return None
 
 
-# With the shared deployment's checks: it must still work after the hostile names were tried.
-@check("names.hostile", group="shared")
-def hostile(context: Context) -> None:
+@dataclass(frozen=True)
+class Hostile:
+    """What went wrong with the hostile names; empty when each was refused or kept exactly."""
+
+    problems: tuple[str, ...]
+
+
+def _hostile(context: Context) -> Hostile:
     shared = shared_deployment(context)
-    mine_before = _mine(context)
     problems = [
         problem
         for what, name in _hostile_names(context.namer.prefix).items()
         if (problem := _try_hostile(context, what, name))
     ]
-    missing = mine_before - _mine(context)
-    if missing:
-        problems.append(f"deployments the kit did not touch disappeared: {sorted(missing)}")
-    after = context.client.attempt("predict", shared.name, context.sample_input())
+    # The shared deployment, which is held for this scenario while other scenarios create and
+    # delete their own, must still be listed and work after the hostile names were tried
+    # (through the client that made it: it is that client's). Lenient on the listing's shape:
+    # a malformed listing is deployment.list.returns-dicts' to report.
+    if shared.name not in shared.client.names_listed("deployment"):
+        problems.append(f"the deployment {shared.name!r}, which the kit did not touch, disappeared")
+    after = shared.client.attempt("predict", shared.name, context.sample_input())
     if not after.ok:
         problems.append(f"the shared deployment broke: {after.error}")
+    return Hostile(tuple(problems))
+
+
+# A hostile name accepted waits for its create and its delete; a refused one for its tidying
+# delete.
+HOSTILE = scenario(catalogue.HOSTILE, depends_on=[SHARED], creates=1, waits=3)(_hostile)
+
+
+@check("names.hostile")
+def hostile(context: Context) -> None:
+    problems = HOSTILE.result(context).problems
     if problems:
         raise CheckFailed("; ".join(problems))
-
-
-def _mine(context: Context) -> set[Any]:
-    # Lenient on purpose: a malformed listing is deployment.list.returns-dicts' to report.
-    names = context.client.names_listed("deployment")
-    return {n for n in names if isinstance(n, str) and n.startswith(context.namer.prefix)}

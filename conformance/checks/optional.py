@@ -14,7 +14,7 @@ def explain_returns_json_able(context: Context) -> None:
     from conformance.api.predictions import to_jsonable_bytes
 
     shared = shared_deployment(context)
-    explanation = context.client.explain(shared.name, context.sample_input())
+    explanation = shared.client.explain(shared.name, context.sample_input())
     try:
         to_jsonable_bytes(explanation)
     except MlflowException as error:
@@ -26,7 +26,7 @@ def explain_returns_json_able(context: Context) -> None:
 @check("stream.yields-dicts")
 def stream_yields_dicts(context: Context) -> None:
     shared = shared_deployment(context)
-    chunks = context.client.predict_stream(shared.name, context.sample_input())
+    chunks = shared.client.predict_stream(shared.name, context.sample_input())
     if not chunks:
         raise CheckFailed("predict_stream yielded nothing for the sample input")
     odd = [chunk for chunk in chunks if not isinstance(chunk, dict)]

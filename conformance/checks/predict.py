@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance import catalogue
 from conformance.calling import Outcome
 from conformance.checks import check
-from conformance.checks._support import expect_error, predictions_of, shared_deployment
+from conformance.checks._support import SHARED, predictions_of, shared_deployment
 from conformance.context import Context
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 
@@ -22,14 +24,18 @@ def is_predictions_response(value: Any) -> bool:
     return deployments is not None and isinstance(value, deployments.PredictionsResponse)
 
 
+def _predict(context: Context) -> Outcome:
+    shared = shared_deployment(context)
+    return shared.client.attempt("predict", shared.name, context.sample_input())
+
+
+# One predict on the shared deployment, which later checks take apart.
+PREDICTION = scenario(catalogue.PREDICTION, depends_on=[SHARED])(_predict)
+
+
 def prediction(context: Context) -> Outcome:
     """One predict on the shared deployment, made once per process."""
-
-    def build(ctx: Context) -> Outcome:
-        shared = shared_deployment(ctx)
-        return ctx.client.attempt("predict", shared.name, ctx.sample_input())
-
-    return context.scenario("prediction", build)
+    return PREDICTION.result(context)
 
 
 def response(context: Context) -> Any:
@@ -58,18 +64,11 @@ def returns_response(context: Context) -> None:
     predictions_of(value, "predict")
 
 
-@check("predict.missing-raises")
-def missing_raises(context: Context) -> None:
-    name = context.namer.fresh("never-created")
-    outcome = context.client.attempt("predict", name, context.sample_input())
-    expect_error(context, outcome, "predicting with a deployment that does not exist must raise")
-
-
 @check("predict.input-unchanged")
 def input_unchanged(context: Context) -> None:
     shared = shared_deployment(context)
     given, pristine = context.sample_input(), context.sample_input()
-    context.client.predict(shared.name, given)
+    shared.client.predict(shared.name, given)
     if not _same(given, pristine):
         raise CheckFailed("predict modified the input it was given")
 

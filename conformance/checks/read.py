@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from conformance import catalogue
+from conformance.calling import Outcome
 from conformance.checks import check
 from conformance.checks._support import (
     expect_error,
@@ -10,28 +14,44 @@ from conformance.checks._support import (
     shared_deployment,
 )
 from conformance.context import Context
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PluginRaised, describe
 
 
-def missing_get(context: Context):
-    """get_deployment of a name never created, once per process."""
-    return context.scenario(
-        "missing get",
-        lambda ctx: ctx.client.attempt("get_deployment", ctx.namer.fresh("never-created")),
+@dataclass(frozen=True)
+class Missing:
+    """get, update, predict and delete of names never created."""
+
+    get: Outcome
+    update: Outcome
+    predict: Outcome
+    delete: Outcome
+
+
+def _missing(context: Context) -> Missing:
+    client, fresh = context.client, context.namer.fresh
+    return Missing(
+        client.attempt("get_deployment", fresh("never-created")),
+        client.attempt("update_deployment", fresh("never-created"), context.models().primary),
+        client.attempt("predict", fresh("never-created"), context.sample_input()),
+        client.attempt("delete_deployment", fresh("never-created")),
     )
+
+
+MISSING = scenario(catalogue.MISSING, waits=1)(_missing)
 
 
 @check("deployment.get.returns-name")
 def get_returns_name(context: Context) -> None:
     shared = shared_deployment(context)
-    value = context.client.get_deployment(shared.name)
+    value = shared.client.get_deployment(shared.name)
     expect_named_dict(value, shared.name, f"get_deployment({shared.name!r})")
 
 
 def missing_get_error(context: Context) -> BaseException:
     """What getting a never-created name raised; that it returned instead fails the caller."""
     return expect_error(
-        context, missing_get(context), "getting a name that does not exist must raise"
+        context, MISSING.result(context).get, "getting a name that does not exist must raise"
     )
 
 
@@ -40,10 +60,28 @@ def get_missing_raises(context: Context) -> None:
     missing_get_error(context)
 
 
+@check("deployment.update.missing-raises")
+def update_missing_raises(context: Context) -> None:
+    expect_error(
+        context,
+        MISSING.result(context).update,
+        "updating a deployment that does not exist must raise",
+    )
+
+
+@check("predict.missing-raises")
+def predict_missing_raises(context: Context) -> None:
+    expect_error(
+        context,
+        MISSING.result(context).predict,
+        "predicting with a deployment that does not exist must raise",
+    )
+
+
 @check("deployment.list.returns-dicts")
 def list_returns_dicts(context: Context) -> None:
     shared = shared_deployment(context)
-    names = listed_names(context.client.list_deployments(), "list_deployments()")
+    names = listed_names(shared.client.list_deployments(), "list_deployments()")
     if shared.name not in names:
         raise CheckFailed(f"list_deployments() does not show the deployment {shared.name!r}")
 
@@ -55,8 +93,8 @@ def dicts_json_able(context: Context) -> None:
     shared = shared_deployment(context)
     samples = {
         "create_deployment": shared.created.value,
-        "get_deployment": context.client.get_deployment(shared.name),
-        "list_deployments": context.client.list_deployments(),
+        "get_deployment": shared.client.get_deployment(shared.name),
+        "list_deployments": shared.client.list_deployments(),
     }
     for call, value in samples.items():
         try:

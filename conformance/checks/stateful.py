@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from conformance import catalogue
 from conformance.checks import check
 from conformance.checks._support import (
     CREATE_CHECK,
@@ -22,13 +23,20 @@ from conformance.checks._support import (
     predictions_of,
 )
 from conformance.context import Context
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, NameChanged, PreconditionFailed
 
-POOL_SIZE = 3
+# Names each sequence draws from. A quick run's sequence creates one deployment; a thorough
+# one may hold more deployments at once than a first page of a paged listing shows, on its own
+# (the run's other scenarios may have deleted theirs by then).
+POOL_SIZE = {"quick": 3, "thorough": 6}
+# Updates and deletes a quick run's sequence may make: on a slow target each waits, and the
+# sequence is the run's longest chain but for it.
+QUICK_WRITES = 3
 NAMES_CHECK = "names.dns-labels-round-trip"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sequences:
     """What the generated sequences found."""
 
@@ -37,14 +45,19 @@ class Sequences:
 
 
 def contract_machine(
-    context: Context, create_budget: int | None, kept: set[str] | None = None
+    context: Context,
+    create_budget: int | None,
+    kept: set[str] | None = None,
+    write_budget: int | None = None,
 ) -> type:
     """A state machine class that drives the target through ``context``'s tracked client.
 
     Every sequence starts with one deployment and draws its names (generated DNS labels) from a
     pool of its own, under a prefix no other sequence uses, so what one sequence leaves behind
     (a delete that failed, say) cannot confuse the next. ``create_budget`` caps the creates of
-    the whole run, so a target is not asked for more deployments than a run may cost. Names
+    the whole run, so a target is not asked for more deployments than a run may cost, and
+    ``write_budget`` its updates and deletes, so it waits on a slow target no longer than the
+    run's other scenarios. Names
     that get_deployment or list_deployments gave back unchanged are added to ``kept``.
     """
     from hypothesis import strategies as st
@@ -57,11 +70,21 @@ def contract_machine(
     flavor, config = context.profile.flavor, context.create_config
     seen: dict[str, Any] = {}  # what each model predicted first, when not known in advance
     creates = {"left": create_budget}
+    writes = {"left": write_budget}
+
+    def may_write(_: Any = None) -> bool:
+        return writes["left"] is None or writes["left"] > 0
+
+    def write() -> None:
+        if writes["left"] is not None:
+            writes["left"] -= 1
+
     # Fixed width, so every sequence's names have the same room and a replay draws the same.
     sequence_prefixes = (f"{context.namer.prefix}-s{number:04x}" for number in itertools.count())
-    kept = kept if kept is not None else set()
+    names_kept: set[str] = kept if kept is not None else set()
 
-    slots = st.integers(min_value=0, max_value=POOL_SIZE - 1)
+    pool_size = POOL_SIZE[context.profile.hypothesis]
+    slots = st.integers(min_value=0, max_value=pool_size - 1)
     model_uris = st.sampled_from(uris)
 
     class ContractMachine(RuleBasedStateMachine):
@@ -74,7 +97,7 @@ def contract_machine(
         @initialize(data=st.data(), slot=slots, uri=model_uris)
         def first_deployment(self, data: Any, slot: int, uri: str) -> None:
             names = st.lists(
-                dns_names(self.prefix), min_size=POOL_SIZE, max_size=POOL_SIZE, unique=True
+                dns_names(self.prefix), min_size=pool_size, max_size=pool_size, unique=True
             )
             self.pool = data.draw(names, label="names")
             self.create(slot, uri)
@@ -100,9 +123,11 @@ def contract_machine(
             expect_named_dict(outcome.value, name, f"create_deployment({name!r})", CREATE_CHECK)
             self.deployed[name] = uri
 
+        @precondition(may_write)
         @rule(slot=slots, uri=model_uris)
         def update(self, slot: int, uri: str) -> None:
             name = self.pool[slot]
+            write()
             outcome = client.attempt("update_deployment", name, uri)
             if name not in self.deployed:
                 if outcome.ok:
@@ -114,16 +139,18 @@ def contract_machine(
 
         # Aimed at what exists, so sequences often switch a live deployment's model and then
         # read it back: the bugs single-call checks may miss.
-        @precondition(lambda machine: bool(machine.deployed))
+        @precondition(lambda machine: bool(machine.deployed) and may_write())
         @rule(data=st.data(), uri=model_uris)
         def update_existing(self, data: Any, uri: str) -> None:
             name = data.draw(st.sampled_from(sorted(self.deployed)), label="deployed name")
             self.update(self.pool.index(name), uri)
             self.predict(self.pool.index(name))
 
+        @precondition(may_write)
         @rule(slot=slots)
         def delete(self, slot: int) -> None:
             name = self.pool[slot]
+            write()
             outcome = client.attempt("delete_deployment", name)
             if not outcome.ok:
                 raise CheckFailed(f"delete_deployment({name!r}) failed: {outcome.error}")
@@ -137,7 +164,7 @@ def contract_machine(
                 if not outcome.ok:
                     raise CheckFailed(f"get_deployment({name!r}) failed: {outcome.error}")
                 expect_named_dict(outcome.value, name, f"get_deployment({name!r})", GET_CHECK)
-                kept.add(name)
+                names_kept.add(name)
             elif outcome.ok:
                 raise CheckFailed(f"get_deployment({name!r}) found a deleted deployment")
 
@@ -146,7 +173,7 @@ def contract_machine(
             listed = set(listed_names(client.list_deployments(), "list_deployments()"))
             shown = listed & set(self.pool)
             if shown == set(self.deployed):
-                kept.update(shown)
+                names_kept.update(shown)
                 return
             strangers = sorted(
                 name
@@ -202,7 +229,12 @@ def _run_sequences(context: Context) -> Sequences:
         context, "stateful.lifecycle", creates_per_example=2, stateful_step_count=steps
     )
     kept: set[str] = set()
-    machine = contract_machine(context, create_budget=1 if quick else None, kept=kept)
+    machine = contract_machine(
+        context,
+        create_budget=1 if quick else None,
+        kept=kept,
+        write_budget=QUICK_WRITES if quick else None,
+    )
     try:
         run_state_machine_as_test(machine, settings=settings)
     except Exception as failure:  # judged by the two checks below
@@ -210,12 +242,17 @@ def _run_sequences(context: Context) -> Sequences:
     return Sequences(None, len(kept))
 
 
+# A quick run's sequence creates one deployment, makes at most QUICK_WRITES updates and
+# deletes, and deletes what is left.
+STATEFUL = scenario(catalogue.STATEFUL, creates=1, waits=QUICK_WRITES + 2)(_run_sequences)
+
+
 def sequences(context: Context) -> Sequences:
     """The generated sequences, run once per process."""
-    return context.scenario("generated sequences", _run_sequences)
+    return STATEFUL.result(context)
 
 
-@check("stateful.lifecycle", group="stateful")
+@check("stateful.lifecycle")
 def lifecycle(context: Context) -> None:
     found = sequences(context)
     if isinstance(found.failure, NameChanged):
@@ -227,7 +264,7 @@ def lifecycle(context: Context) -> None:
         raise found.failure
 
 
-@check(NAMES_CHECK, group="stateful")
+@check(NAMES_CHECK)
 def dns_labels_round_trip(context: Context) -> None:
     found = sequences(context)
     if isinstance(found.failure, NameChanged):

@@ -234,3 +234,19 @@ def test_without_an_existing_endpoint_a_read_only_client_is_not_judged(run_kit_o
         "--conformance-capability=core=off",
     )
     assert_skipped_naming(run, ENDPOINT_IDS, "endpoints")
+
+
+@pytest.mark.parametrize(
+    ("thread_safe", "scenarios"),
+    [("on", "concurrent"), ("off", "one by one (the profile declares the client not thread-safe)")],
+)
+def test_a_client_bound_to_its_thread_passes_whether_scenarios_run_at_once_or_not(
+    run_kit_on_plugin, thread_safe: str, scenarios: str
+) -> None:
+    run = run_kit_on_plugin(
+        "variant_thread_bound_client", f"--conformance-thread-safe={thread_safe}"
+    )
+
+    assert run.failing == set()
+    assert run.with_outcome("passed") == ALL_IDS
+    assert run.report["settings"]["scenarios"] == scenarios

@@ -633,7 +633,10 @@ def _context(pytestconfig: pytest.Config) -> Any:
 def test_a_scenario_started_in_the_background_runs_once_and_is_waited_for(
     pytestconfig: pytest.Config,
 ) -> None:
+    from conformance.scenarios import Scenario
+
     context = _context(pytestconfig)
+    context.scenarios.client  # noqa: B018 - outside a scenario thread: None
     release, builds = threading.Event(), []
 
     def build(_: Any) -> str:
@@ -641,17 +644,19 @@ def test_a_scenario_started_in_the_background_runs_once_and_is_waited_for(
         builds.append(threading.current_thread().name)
         return "built"
 
-    context.start_scenario("slow", build)
-    context.start_scenario("slow", build)  # already running: not started twice
+    slow = Scenario("slow", build, uses_client=False)
+    context.scenarios.start([slow])
+    context.scenarios.start([slow])  # already running: not started twice
     release.set()
-    assert context.scenario("slow", build) == "built"
-    assert context.scenario("slow", build) == "built"
+    assert slow.result(context) == "built"
+    assert slow.result(context) == "built"
     assert builds == ["conformance-slow"]
 
 
 def test_a_background_scenario_that_fails_reports_like_one_run_in_place(
     pytestconfig: pytest.Config,
 ) -> None:
+    from conformance.scenarios import Scenario
     from conformance.verdicts import CheckFailed, PreconditionFailed
 
     context = _context(pytestconfig)
@@ -662,12 +667,41 @@ def test_a_background_scenario_that_fails_reports_like_one_run_in_place(
     def broken(_: Any) -> None:
         raise ZeroDivisionError("a defect of the build itself")
 
-    context.start_scenario("refused", refused)
-    context.start_scenario("broken", broken)
+    refusing = Scenario("refused", refused, uses_client=False)
+    breaking = Scenario("broken", broken, uses_client=False)
+    context.scenarios.start([refusing, breaking])
     with pytest.raises(PreconditionFailed, match="the refused scenario could not run: the target"):
-        context.scenario("refused", refused)
+        refusing.result(context)
     with pytest.raises(ZeroDivisionError, match="a defect of the build itself"):
-        context.scenario("broken", broken)
+        breaking.result(context)
+
+
+def test_scenarios_run_one_by_one_when_the_client_is_not_thread_safe(
+    pytestconfig: pytest.Config,
+) -> None:
+    from conformance.context import Context
+    from conformance.scenarios import Scenario
+
+    context = Context(pytestconfig, Profile(target="memory:/scenarios", thread_safe=False))
+    threads: list[str] = []
+    here = Scenario("here", lambda _: threads.append(threading.current_thread().name))
+    context.scenarios.start([here])  # not started: it runs when asked, on the asking thread
+    assert threads == []
+    here.result(context)
+    assert threads == [threading.current_thread().name]
+
+
+def test_a_long_scenario_gets_an_xdist_group_of_its_own_and_a_short_one_joins_its_reader() -> None:
+    from conformance.checks import groups, scenarios, slowest_groups
+
+    declared = scenarios()
+    shared = declared["shared deployment"]
+    assert declared["conflicting create"].group == shared.group
+    assert declared["lifecycle"].group == "lifecycle"
+    order = slowest_groups()
+    assert order[-1] == "foreign resources"
+    assert order.index("endpoint life") < order.index(shared.group)
+    assert set(groups().values()) == set(order)
 
 
 LOOK_ALIKES = {

@@ -242,7 +242,9 @@ def test_a_segfault_still_gives_a_report_and_a_non_zero_exit(tmp_path: Path) -> 
     assert data["ending"] == "process-ended"
     assert data["summary"]["verdict"] != "conformant"
     failed = [c for c in data["checks"] if c["outcome"] == "failed"]
-    assert failed and "the process ended during predict" in failed[0]["message"]
+    # Scenarios run at once, so other calls may be in flight when predict ends the process: the
+    # message names one of them.
+    assert failed and "the process ended during" in failed[0]["message"]
 
 
 @pytest.mark.slow
@@ -271,12 +273,12 @@ def test_ctrl_c_stops_the_run_cleans_up_and_reports_incomplete(tmp_path: Path) -
     )
     from reference_target.client import MemoryDeploymentClient
 
+    # Well into the run: deployments exist, and scenarios are waiting on the target.
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # well into the run: deployments exist
-        time.sleep(0.5)
+    while time.monotonic() < deadline and process.poll() is None:
         if store.exists() and MemoryDeploymentClient(f"memory://{store}").list_deployments():
             break
-    time.sleep(1)
+        time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
 
