@@ -38,6 +38,7 @@ certify: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 docs-check: $(VENV)/.installed
 	$(VENV)/bin/python docs/generate.py --check

@@ -40,7 +40,9 @@ def pytest_conformance_sample_input(config: pytest.Config, target_uri: str) -> A
 
 
 @hookspec
-def pytest_conformance_capabilities(config: pytest.Config, target_uri: str) -> dict[str, bool]:
+def pytest_conformance_capabilities(
+    config: pytest.Config, target_uri: str
+) -> dict[str, bool] | None:
     """Declare capabilities as {name: present}; a declared one that turns out absent fails."""
 
 

@@ -220,7 +220,9 @@ class CallLog:
         return call
 
     @staticmethod
-    def kept(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict]:
+    def kept(
+        args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """Copies of a call's arguments, taken before the plugin sees them."""
         return tuple(_kept(a) for a in args), {k: _kept(v) for k, v in kwargs.items()}
 

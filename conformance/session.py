@@ -257,7 +257,8 @@ class ConformanceSession:
         if context is not None and not self.config.option.collectonly and not self.distributing:
             statistics = context.finish(interrupted)
             if self.is_worker:
-                self.config.workeroutput[_STATS_KEY] = statistics.to_dict()
+                workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
+                workeroutput[_STATS_KEY] = statistics.to_dict()
             else:
                 self.worker_statistics.append(statistics)
         if self.report is None or self.profile is None or self.is_worker:

@@ -250,7 +250,9 @@ class TrackedClient:
         if call is not None:
             call.copies = copies
             call.outcomes = [
-                f"returned {summarise(o.value, 120)}" if o.ok else f"raised {describe(o.error)}"
+                f"raised {describe(o.error)}"
+                if o.error is not None
+                else f"returned {summarise(o.value, 120)}"
                 for o in outcomes
             ]
         successes = sum(outcome.ok for outcome in outcomes)

@@ -165,14 +165,19 @@ class MemoryDeploymentClient(api.BaseDeploymentClient):
         endpoint = _optional_endpoint(endpoint)
         store = self.store
         store.get_deployment(name, endpoint)
-        model = load_model(model_uri, flavor) if model_uri is not None else None
+        new_model = (model_uri, load_model(model_uri, flavor)) if model_uri is not None else None
 
         def change(current: Deployment) -> Deployment:
             new_config = _merged(current, settings)
-            if model is None:
+            if new_model is None:
                 return dataclasses.replace(current, config_json=new_config)
+            uri, model = new_model
             return dataclasses.replace(
-                current, model_uri=model_uri, flavor=flavor, model=model, config_json=new_config
+                current,
+                model_uri=uri,
+                flavor=flavor if flavor is not None else current.flavor,
+                model=model,
+                config_json=new_config,
             )
 
         self._wait()

@@ -206,7 +206,7 @@ def to_model_input(inputs: Any) -> ModelInput:
     raise _invalid(f"predict cannot read a {type(inputs).__name__} input. Send {_ACCEPTED}.")
 
 
-def frame_from_csv(body: bytes) -> pd.DataFrame:
+def frame_from_csv(body: bytes | bytearray) -> pd.DataFrame:
     """A CSV body with a header row as a frame; a row with more fields than the header raises."""
     try:
         frame = pd.read_csv(io.BytesIO(body))

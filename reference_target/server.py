@@ -138,7 +138,7 @@ def _too_deep() -> _BadRequest:
     )
 
 
-def _parse_json(body: bytes) -> Any:
+def _parse_json(body: bytes | bytearray) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -153,7 +153,7 @@ def _parse_json(body: bytes) -> Any:
         raise _bad_request(f"The body is not valid JSON: {exc}") from exc
 
 
-def _json_input(body: bytes) -> ModelInput:
+def _json_input(body: bytes | bytearray) -> ModelInput:
     payload = _parse_json(body)
     if not isinstance(payload, dict):
         raise _bad_request(
@@ -179,7 +179,7 @@ class ScoringHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         # StreamRequestHandler applies self.timeout to the socket: every write waits at most
         # that long, and so does every read (the body's reads share one deadline, below).
-        self.timeout = self.server.limits.read_timeout
+        self.timeout = self.server.limits.read_timeout  # type: ignore[misc] # per connection
         self.unread_body = False
         super().setup()
         # The server read the request's head (and maybe some of its body) before handing the
@@ -507,7 +507,8 @@ class ScoringServer(HTTPServer):
     def url(self) -> str:
         """Where the server listens, such as ``http://127.0.0.1:5000``."""
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     # -- the thread that accepts connections and reads their heads ------------------------------
 

@@ -105,8 +105,10 @@ class BaseDeploymentClient(_ClientBase):  # type: ignore[misc,valid-type]
         """Create an endpoint and block until it can hold deployments."""
         raise UnsupportedOperation(self.target_uri, "create_endpoint")
 
-    def update_endpoint(self, endpoint: str, config: dict[str, Any] | None = None) -> None:
-        """Change an endpoint's config."""
+    def update_endpoint(
+        self, endpoint: str, config: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Change an endpoint's config; MLflow documents None, a target may return the endpoint."""
         raise UnsupportedOperation(self.target_uri, "update_endpoint")
 
     def delete_endpoint(self, endpoint: str) -> None:

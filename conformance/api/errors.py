@@ -206,7 +206,8 @@ if _mlflow_exceptions is None:
 else:
     _MlflowBase: type[Exception] = _mlflow_exceptions.MlflowException
 
-    class MlflowException(_MlflowBase):  # type: ignore[no-redef]
+    # A base chosen at run time: mypy cannot follow it, the tests in both worlds do.
+    class MlflowException(_MlflowBase):  # type: ignore[no-redef,valid-type,misc]
         """The error every deployment call raises; with MLflow installed it *is* MLflow's.
 
         Code that catches ``mlflow.exceptions.MlflowException`` catches this too, and
