@@ -93,14 +93,16 @@ class Namer:
     def __init__(self, token: str | None = None) -> None:
         self.token = token or new_run_token()
         self.prefix = f"{_PREFIX}-{self.token}-{_worker_tag()}"
-        self._counter = itertools.count(1)
+        # One counter per purpose: scenarios run concurrently, and a name must not depend on
+        # which of them asked first (reports and docs outputs stay comparable between runs).
+        self._counters: dict[str, itertools.count[int]] = {}
         self._lock = threading.Lock()
 
     def fresh(self, purpose: str = "") -> str:
         """A name never handed out before in this run; ``purpose`` makes it readable."""
-        with self._lock:
-            number = next(self._counter)
         slug = re.sub(r"[^a-z0-9]+", "-", purpose.lower()).strip("-")
+        with self._lock:
+            number = next(self._counters.setdefault(slug, itertools.count(1)))
         tail = f"-{number}"
         room = MAX_LABEL - len(self.prefix) - len(tail) - 1
         slug = slug[: max(room, 0)].strip("-")

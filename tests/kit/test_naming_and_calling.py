@@ -66,10 +66,12 @@ def test_fresh_names_keep_a_readable_purpose() -> None:
     namer = Namer(token="abc123")
 
     assert namer.fresh("Shared Deployment!") == "mdc-abc123-m-shared-deployment-1"
-    assert namer.fresh() == "mdc-abc123-m-2"
+    assert namer.fresh("Shared Deployment!") == "mdc-abc123-m-shared-deployment-2"
+    # Each purpose counts on its own, so a name does not depend on which scenario asked first.
+    assert namer.fresh() == "mdc-abc123-m-1"
     long = namer.fresh("x" * 200)
     assert len(long) == MAX_LABEL
-    assert long.endswith("-3")
+    assert long.endswith("-1")
 
 
 def test_fresh_names_are_unique_across_threads() -> None:
