@@ -385,36 +385,52 @@ class Report:
         write_atomically(Path(path), self.certificate(report_sha256, report_path, path))
 
 
-def publish(report: Report, report_path: str | None, certificate_path: str | None) -> list[str]:
+@dataclass(frozen=True)
+class Published:
+    """What became of one file the settings asked for, as a line for the summary."""
+
+    line: str
+    written: bool
+    failed: bool = False  # it could not be written (an incomplete run's kept certificate was not)
+
+
+def publish(
+    report: Report, report_path: str | None, certificate_path: str | None
+) -> list[Published]:
     """Write the JSON report and, for a verdict that certifies, the certificate.
 
-    Returns one line per file saying what was written, or why not. A run that cannot support a
-    verdict never replaces a certificate. Failures to write are lines too, never tracebacks:
-    the summary must still reach the user.
+    Returns what became of each file. A run that cannot support a verdict never replaces a
+    certificate. Failures to write are reported, never raised: the summary must still reach
+    the user.
     """
-    lines: list[str] = []
+    lines: list[Published] = []
     digest: str | None = None
     if report_path:
         try:
             digest = report.write_json(report_path)
-            lines.append(f"report: {report_path}")
+            lines.append(Published(f"report: {report_path}", written=True))
         except ReportWriteError as error:
-            lines.append(f"report NOT written: {error}")
+            lines.append(Published(f"report NOT written: {error}", written=False, failed=True))
     if certificate_path:
         verdict, _ = report.verdict()
         if not verdict.certifies:
             lines.append(
-                f"certificate NOT written ({certificate_path} left as it was): the run is "
-                f"{verdict}, and only a whole run may certify"
+                Published(
+                    f"certificate NOT written ({certificate_path} left as it was): the run is "
+                    f"{verdict}, and only a whole run may certify",
+                    written=False,
+                )
             )
         else:
             if digest is None:
                 digest = hashlib.sha256((report.to_json() + "\n").encode()).hexdigest()
             try:
                 report.write_certificate(certificate_path, digest, report_path)
-                lines.append(f"certificate: {certificate_path}")
+                lines.append(Published(f"certificate: {certificate_path}", written=True))
             except ReportWriteError as error:
-                lines.append(f"certificate NOT written: {error}")
+                lines.append(
+                    Published(f"certificate NOT written: {error}", written=False, failed=True)
+                )
     return lines
 
 

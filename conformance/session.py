@@ -20,7 +20,7 @@ from conformance.items import CheckItem, context_key, recorded_details, recorded
 from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
 from conformance.profile import Profile, ProfileError, check_settings, load_profile
-from conformance.report import Report, plugin_version, publish
+from conformance.report import Published, Report, plugin_version, publish
 from conformance.statistics import RunStatistics
 from conformance.watchdog import Watchdog
 
@@ -45,7 +45,7 @@ class ConformanceSession:
         self.profile: Profile | None = None
         self.report: Report | None = None
         self.worker_statistics: list[RunStatistics] = []
-        self.publication: list[str] = []
+        self.publication: list[Published] = []
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
         self._unstarted: list[str] = []  # scenarios to start when the first check begins
@@ -281,7 +281,7 @@ class ConformanceSession:
         if exitstatus not in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
             verdict, _ = self.report.verdict()
             session.exitstatus = verdict.exit_code
-        if any("NOT written" in line for line in self.publication) and not session.exitstatus:
+        if any(published.failed for published in self.publication) and not session.exitstatus:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def _loaded_module_name(self) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.judgement import CheckOutcome, Verdict
 from conformance.profile import Profile
-from conformance.report import Report
+from conformance.report import Published, Report
 
 __all__ = ["write_summary"]
 
@@ -22,7 +22,7 @@ _COLUMNS = (
 
 
 def write_summary(
-    terminal: Any, report: Report, profile: Profile | None, publication: list[str]
+    terminal: Any, report: Report, profile: Profile | None, publication: list[Published]
 ) -> None:
     """Write the conformance section of pytest's terminal summary."""
     terminal.write_sep("=", f"deployment conformance: {report.target}")
@@ -83,7 +83,7 @@ def write_summary(
     for label, reason in statistics.get("notes", {}).get("sweep_skipped", {}).items():
         terminal.write_line(f"sweep spared {label}: {reason}")
     for line in publication:
-        terminal.write_line(line, red="NOT written" in line)
+        terminal.write_line(line.line, red=not line.written)
     verdict = Verdict(summary["verdict"])
     counts = summary["counts"]
     must, should = len(report.must_failures), len(report.should_failures)

@@ -209,8 +209,8 @@ def _write_report(watch: _Watch, ending: str, failure: str | None, note: str) ->
     lines = publish(report, watch.setup.get("report"), watch.setup.get("certificate"))
     verdict = report.summary()["verdict"]
     sys.stderr.write(f"\ndeployment conformance: {note}\nverdict: {verdict}\n")
-    for line in lines:
-        sys.stderr.write(line + "\n")
+    for published in lines:
+        sys.stderr.write(published.line + "\n")
     sys.stderr.flush()
 
 

@@ -11,14 +11,17 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from plugins_for_kit.kit_helpers import CHECK_IDS, SUBPROCESS_ARGS, outcomes, run_kit, unique
+from plugins_for_kit.kit_helpers import (
+    CHECK_IDS,
+    INCOMPLETE,
+    SUBPROCESS_ARGS,
+    outcomes,
+    run_kit,
+    unique,
+)
 
-from conformance.judgement import EXIT_CODES, Verdict
 from conformance.options import OPTIONS
 from conformance.plugin import SESSION_PLUGIN_NAME
-
-# A run limited with -k checks only part of the contract: its verdict is incomplete.
-INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
 
 # What loading the kit must not drag into every pytest run of every project that installs it.
 HEAVY_MODULES = ("pandas", "numpy", "hypothesis", "jsonschema", "mlflow")

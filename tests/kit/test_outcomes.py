@@ -6,12 +6,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from plugins_for_kit.kit_helpers import CHECK_IDS, FAST, outcomes, plugin_args, run_kit, unique
-
-from conformance.judgement import EXIT_CODES, Verdict
-
-# A run limited with -k checks only part of the contract: its verdict is incomplete.
-INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
+from plugins_for_kit.kit_helpers import (
+    CHECK_IDS,
+    FAST,
+    INCOMPLETE,
+    outcomes,
+    plugin_args,
+    run_kit,
+    unique,
+)
 
 CREATE_RETURNS = ("-k", "deployment.create.returns")
 

@@ -10,6 +10,7 @@ import pytest
 from plugins_for_kit.kit_helpers import (
     CHECK_IDS,
     FAST,
+    INCOMPLETE,
     PRIMARY_MODEL,
     SECONDARY_MODEL,
     log_calls_to,
@@ -22,10 +23,7 @@ from plugins_for_kit.kit_helpers import (
 )
 
 from conformance.catalogue import Level, by_id
-from conformance.judgement import EXIT_CODES, Verdict
 
-# A run limited with -k checks only part of the contract: its verdict is incomplete.
-INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
 ONE_CHECK = ("-k", "deployment.create.returns-name")
 ENDPOINT_CHECKS = [check_id for check_id in CHECK_IDS if check_id.startswith("endpoint")]
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from plugins_for_kit.kit_helpers import (
     FAST,
+    INCOMPLETE,
     PRIMARY_MODEL,
     SUBPROCESS_ARGS,
     log_calls_to,
@@ -21,13 +22,9 @@ from plugins_for_kit.kit_helpers import (
     unique,
 )
 
-from conformance.judgement import EXIT_CODES, Verdict
 from conformance.naming import KIT_NAME_PATTERN, MAX_LABEL, is_dns_label
 from reference_target import MemoryDeploymentClient
 from reference_target.store import drop_store
-
-# A run limited with -k checks only part of the contract: its verdict is incomplete.
-INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
 
 CREATES = ("create_deployment", "create_endpoint")
 DELETES = ("delete_deployment", "delete_endpoint")

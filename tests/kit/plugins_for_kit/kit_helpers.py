@@ -15,6 +15,7 @@ import conformance.checks
 import plugins_for_kit._recording
 import reference_target
 from conformance.catalogue import CATALOGUE
+from conformance.judgement import EXIT_CODES, Verdict
 
 # The folder that holds ``plugins_for_kit``: subprocess runs need it on PYTHONPATH.
 KIT_TESTS_DIR = Path(__file__).resolve().parent.parent
@@ -26,6 +27,8 @@ HYPOTHESIS_HOME = Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or Path.cw
 # The one slow check (a few seconds of hypothesis examples) and the other property-based ones;
 # most tests judge the run, not these checks, so they leave them out.
 FAST = "not class-round-trips and not stateful and not dns-labels"
+# The exit code of a run limited with -k, which checks only part of the contract.
+INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
 
 # pytester restores sys.modules after each in-process run, so a module first imported inside a
 # run is imported afresh by the next one, with new classes: a plugin built on an earlier run's
