@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import tempfile
+import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,4 +135,28 @@ def class_round_trips(context: Context) -> None:
     # object that is no module into sys.modules, and hypothesis, scanning sys.modules for
     # constants as it draws examples, raises TypeError on it. This check waits on no target.
     context.scenarios.wait()
-    settings_for(context, "predictions.class-round-trips", creates_per_example=0)(round_trip)()
+    run = settings_for(context, "predictions.class-round-trips", creates_per_example=0)(round_trip)
+    with _modules_only():
+        run()
+
+
+@contextlib.contextmanager
+def _modules_only() -> Iterator[None]:
+    """Hide sys.modules entries that are no modules while hypothesis draws examples.
+
+    MLflow, loading a model from code, puts a stand-in object under "dbutils" and can leave it
+    there; hypothesis reads every entry's file as it draws and raises TypeError on it. Nothing
+    else runs plugin code meanwhile (the scenarios have finished), so the entries go back after.
+    """
+    hidden = {
+        name: value
+        for name, value in list(sys.modules.items())
+        if not isinstance(value, types.ModuleType)
+    }
+    for name in hidden:
+        sys.modules.pop(name, None)
+    try:
+        yield
+    finally:
+        for name, value in hidden.items():
+            sys.modules.setdefault(name, value)
