@@ -387,6 +387,13 @@ class Context:
                 self._input = default_input()
         return self._input
 
+    @property
+    def input_is_default(self) -> bool:
+        """Whether the sample input is the kit's own (so the kit knows what models predict)."""
+        with self._client_lock:
+            self._read_input()
+            return self._input_is_default
+
     def expected_predictions(self, model_uri: str) -> list[Any] | None:
         """Exact predictions for ``model_uri`` on the sample input, when the kit knows them."""
         return self.models().expected(model_uri, self.sample_input(), self._input_is_default)
