@@ -14,6 +14,14 @@ if TYPE_CHECKING:
 
     from conformance.report import Report
 
+__all__ = [
+    "pytest_conformance_capabilities",
+    "pytest_conformance_models",
+    "pytest_conformance_profile",
+    "pytest_conformance_report",
+    "pytest_conformance_sample_input",
+]
+
 hookspec = pluggy.HookspecMarker("pytest")
 
 

@@ -112,6 +112,7 @@ class CheckResult:
 
     @property
     def state(self) -> CheckOutcome:
+        """The outcome as a :class:`CheckOutcome` member."""
         return CheckOutcome(self.outcome)
 
 
@@ -179,6 +180,7 @@ class Report:
         )
 
     def result(self, check_id: str) -> CheckResult:
+        """The result of one check, by id; an unknown id raises KeyError."""
         for result in self.checks:
             if result.id == check_id:
                 return result
@@ -199,10 +201,12 @@ class Report:
 
     @property
     def must_failures(self) -> list[CheckResult]:
+        """The MUST checks that failed: a non-empty list means not conformant."""
         return self.with_outcome(CheckOutcome.FAILED, level=Level.MUST)
 
     @property
     def should_failures(self) -> list[CheckResult]:
+        """The SHOULD checks that failed: warnings, which do not change the verdict."""
         return self.with_outcome(CheckOutcome.FAILED, level=Level.SHOULD)
 
     @property
@@ -218,6 +222,7 @@ class Report:
         return counts
 
     def counts_by_capability(self) -> dict[str, dict[str, int]]:
+        """Outcome counts per capability, as the certificate's table shows them."""
         return {
             str(capability): self.counts([c for c in self.checks if c.capability == capability])
             for capability in Capability
@@ -265,6 +270,7 @@ class Report:
         return decide_verdict(basis, RunEnding(self.ending), bool(self.settings.get("strict")))
 
     def summary(self) -> dict[str, Any]:
+        """The verdict, its reasons, the counts and the waivers: the JSON report's ``summary``."""
         verdict, reasons = self.verdict()
         return {
             "verdict": str(verdict),
@@ -282,6 +288,7 @@ class Report:
     # -- output -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole report as plain data, in the shape of the report schema."""
         return {
             "kit": KIT_DISTRIBUTION,
             "created": self.created,
@@ -298,6 +305,7 @@ class Report:
         }
 
     def to_json(self) -> str:
+        """The JSON report, indented, as :meth:`write_json` writes it."""
         import orjson
 
         return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2, default=str).decode()
@@ -382,6 +390,7 @@ class Report:
     def write_certificate(
         self, path: str | Path, report_sha256: str | None = None, report_path: str | None = None
     ) -> None:
+        """Write the Markdown certificate whole or not at all; see :meth:`certificate`."""
         write_atomically(Path(path), self.certificate(report_sha256, report_path, path))
 
 

@@ -11,7 +11,10 @@ python docs/generate.py --check  fail when a committed page is stale (outputs ar
 from __future__ import annotations
 
 import argparse
+import enum
+import importlib
 import importlib.util
+import inspect
 import itertools
 import json
 import re
@@ -288,7 +291,125 @@ def tutorial_page(*, run: bool = False) -> str:
     return page
 
 
+# The public API, namespace by namespace: what users may import. Everything else is internal.
+PUBLIC_NAMESPACES = (
+    "conformance",
+    "conformance.api",
+    "conformance.hookspecs",
+    "conformance.report",
+)
+
+
+def _summary(thing: Any) -> str:
+    """The first paragraph of a docstring, on one line."""
+    doc = inspect.getdoc(thing) or ""
+    text = " ".join(doc.split("\n\n")[0].split())
+    # reStructuredText roles and literals, as Markdown code.
+    text = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text)
+    return text.replace("``", "`")
+
+
+def _signature(thing: Any) -> str:
+    """``(name: type = default, ...) -> type``, annotations as written, without self or cls."""
+    try:
+        signature = inspect.signature(thing)
+    except (TypeError, ValueError):
+        return ""
+    parts, marked = [], False
+    for parameter in signature.parameters.values():
+        if parameter.name in ("self", "cls"):
+            continue
+        if parameter.kind is parameter.KEYWORD_ONLY and not marked:
+            parts.append("*")
+            marked = True
+        prefix = {parameter.VAR_POSITIONAL: "*", parameter.VAR_KEYWORD: "**"}.get(
+            parameter.kind, ""
+        )
+        marked = marked or parameter.kind is parameter.VAR_POSITIONAL
+        text = prefix + parameter.name
+        if parameter.annotation is not parameter.empty:
+            text += f": {_annotation(parameter.annotation)}"
+        if parameter.default is not parameter.empty:
+            text += f" = {parameter.default!r}"
+        parts.append(text)
+    returns = signature.return_annotation
+    shown = "" if returns is signature.empty else f" -> {_annotation(returns)}"
+    return f"({', '.join(parts)}){shown}"
+
+
+def _annotation(annotation: Any) -> str:
+    return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+
+
+def _members(cls: type) -> list[tuple[str, Any]]:
+    """A class's own public methods and properties, in source order (dataclass fields aside)."""
+    members = []
+    for name, value in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, (classmethod, staticmethod)):
+            value = value.__func__
+        if isinstance(value, property) or inspect.isfunction(value):
+            members.append((name, value))
+    return members
+
+
+def _member_lines(cls: type) -> list[str]:
+    lines = []
+    for member, value in _members(cls):
+        shown = "" if isinstance(value, property) else _signature(value)
+        lines.append(f"- `.{member}{shown}`: {_summary(value)}")
+    return [*lines, ""] if lines else []
+
+
+def api_page() -> str:
+    """Every public name: its signature and the first paragraph of its docstring."""
+    lines = [
+        GENERATED,
+        "# The Python API",
+        "",
+        "What you may import, namespace by namespace: each namespace's `__all__`. Every other",
+        "module of the package is internal (its name starts with an underscore) and may change",
+        "in any release. Most users need none of this: `pytest --deployment-target=URI` is the",
+        "kit. Plugin authors use `conformance.api` (the deployments API, the same classes as",
+        "MLflow's when it is installed); scripts use `conformance.run` and the `Report` it",
+        "returns; conftest files implement the hooks of `conformance.hookspecs`.",
+        "",
+    ]
+    for namespace in PUBLIC_NAMESPACES:
+        module = importlib.import_module(namespace)
+        lines += [f"## `{namespace}`", "", _summary(module), ""]
+        for name in module.__all__:
+            thing = getattr(module, name)
+            home = getattr(thing, "__module__", namespace)
+            if home != namespace and home in PUBLIC_NAMESPACES:
+                lines += [f"### `{name}`", "", f"The same as `{home}.{name}`, below.", ""]
+            elif inspect.isclass(thing) and issubclass(thing, enum.Enum):
+                members = ", ".join(f"`{member.name}`" for member in thing)
+                lines += [f"### `{name}`", "", f"An enum: {members}.", "", _summary(thing), ""]
+                lines += _member_lines(thing)
+            elif inspect.isclass(thing):
+                lines += [f"### `{name}`", "", f"`class {name}{_signature(thing)}`", ""]
+                lines += [_summary(thing), ""]
+                lines += _member_lines(thing)
+            elif callable(thing):
+                lines += [f"### `{name}{_signature(thing)}`", "", _summary(thing), ""]
+            elif isinstance(thing, (tuple, list)):
+                kinds = sorted({type(item).__name__ for item in thing})
+                lines += [
+                    f"### `{name}`",
+                    "",
+                    f"A {type(thing).__name__} of {len(thing)} "
+                    f"`{'`, `'.join(kinds)}` entries (see [the contract](contract.md)).",
+                    "",
+                ]
+            else:
+                lines += [f"### `{name}`", "", f"The constant `{thing!r}`.", ""]
+    return "\n".join(line.rstrip() for line in lines).rstrip() + "\n"
+
+
 PAGES: dict[str, Callable[[], str]] = {
+    "api.md": api_page,
     "contract.md": contract_page,
     "configuration.md": configuration_page,
     "quickstart.md": lambda: templated_page("quickstart.md"),

@@ -35,6 +35,7 @@ class ErrorCode(str, enum.Enum):
 
     @property
     def http_status(self) -> int:
+        """The HTTP status a server answers this code with, as MLflow maps it (500 otherwise)."""
         return _HTTP_STATUS[self.value]
 
 
@@ -201,6 +202,7 @@ if _mlflow_exceptions is None:
 
         @classmethod
         def invalid_parameter_value(cls, message: object, **kwargs: Any) -> MlflowException:
+            """An INVALID_PARAMETER_VALUE error, as MLflow's own helper of that name builds it."""
             return cls(message, ErrorCode.INVALID_PARAMETER_VALUE, **kwargs)
 
 else:

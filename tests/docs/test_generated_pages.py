@@ -28,3 +28,41 @@ def test_configuration_page_lists_every_option() -> None:
     page = (DOCS / "configuration.md").read_text()
     for option in OPTIONS:
         assert f"`{option.flag}" in page
+
+
+def _public() -> list[tuple[str, object]]:
+    """Every public name of every public namespace, with every public member of its classes."""
+    import importlib
+    import inspect
+
+    found: list[tuple[str, object]] = []
+    for namespace in docs_generate.PUBLIC_NAMESPACES:
+        module = importlib.import_module(namespace)
+        for name in module.__all__:
+            thing = getattr(module, name)
+            found.append((f"{namespace}.{name}", thing))
+            if inspect.isclass(thing):
+                found += [
+                    (f"{namespace}.{name}.{member}", value)
+                    for member, value in docs_generate._members(thing)
+                ]
+    return found
+
+
+def test_every_public_name_and_method_says_what_it_is_for() -> None:
+    import inspect
+
+    undocumented = [
+        name
+        for name, thing in _public()
+        if (callable(thing) or isinstance(thing, property)) and not inspect.getdoc(thing)
+    ]
+    assert undocumented == []
+
+
+def test_api_page_shows_every_public_name() -> None:
+    page = (DOCS / "api.md").read_text()
+    for name, thing in _public():
+        namespace_and_name = name.split(".")
+        assert f"`.{namespace_and_name[-1]}" in page or f"### `{namespace_and_name[-1]}" in page
+    assert "- `.summary() -> dict[str, Any]`: The verdict" in page
