@@ -31,6 +31,11 @@ from conformance.verdicts import (
 ROUTING = "endpoint routing"
 # What a Python caller passes when it hands update_endpoint the CLI's --config text as is.
 BAD_CONFIG = "key=value"
+# Checks that own a defect others meet on the way, which those others point to.
+_GET_RETURNS_NAME = catalogue.known_id("endpoint.get.returns-name")
+_LIST_RETURNS_DICTS = catalogue.known_id("endpoint.list.returns-dicts")
+_LISTS_ITS_DEPLOYMENTS = catalogue.known_id("endpoint.lists-its-deployments")
+_UPDATE_RETURNS = catalogue.known_id("endpoint.update.returns")
 
 
 def _attempt(context: Context, method: str, *args: Any) -> Outcome:
@@ -305,7 +310,7 @@ def _member_deployment(life: EndpointLife) -> None:
     except CheckFailed as failure:
         raise PreconditionFailed(
             f"the deployment was never listed under the endpoint ({failure}); see "
-            "endpoint.lists-its-deployments"
+            f"{_LISTS_ITS_DEPLOYMENTS}"
         ) from None
 
 
@@ -314,7 +319,7 @@ def _deployment_missing(created: Outcome) -> BaseException:
         return created.error
     return PreconditionFailed(
         f"creating a deployment under the endpoint failed ({created.error}); see "
-        "endpoint.lists-its-deployments"
+        f"{_LISTS_ITS_DEPLOYMENTS}"
     )
 
 
@@ -346,7 +351,7 @@ def create_conflict_raises(context: Context) -> None:
     )
 
 
-@check("endpoint.get.returns-name")
+@check(_GET_RETURNS_NAME)
 def get_returns_name(context: Context) -> None:
     life = endpoint_life(context)
     reads = life.ran(life.reads, "get_endpoint")
@@ -365,12 +370,12 @@ def get_missing_raises(context: Context) -> None:
     )
 
 
-@check("endpoint.list.returns-dicts")
+@check(_LIST_RETURNS_DICTS)
 def list_returns_dicts(context: Context) -> None:
     life = endpoint_life(context)
     reads = life.ran(life.reads, "list_endpoints")
     listing = _value(life.ran(reads.listing, "list_endpoints"))
-    names = listed_names(listing, "list_endpoints()", "endpoint.list.returns-dicts")
+    names = listed_names(listing, "list_endpoints()", _LIST_RETURNS_DICTS)
     if reads.endpoint not in names:
         raise CheckFailed(f"list_endpoints() does not show the endpoint {reads.endpoint!r}")
 
@@ -411,7 +416,7 @@ def delete_idempotent(context: Context) -> None:
         raise CheckFailed(f"get_endpoint({deleted.endpoint!r}) still finds it after delete")
 
 
-@check("endpoint.lists-its-deployments")
+@check(_LISTS_ITS_DEPLOYMENTS)
 def lists_its_deployments(context: Context) -> None:
     life = endpoint_life(context)
     if life.existing_members is not None and not life.create.ok:
@@ -429,7 +434,7 @@ def _expect_listed(
     life: EndpointLife,
     step: Outcome | None,
     when: str,
-    owner: str = "endpoint.lists-its-deployments",
+    owner: str = _LISTS_ITS_DEPLOYMENTS,
 ) -> None:
     """``step`` (a list_deployments(endpoint=…) of the endpoint) shows its deployment."""
     listing = _value(life.ran(step, f"list_deployments(endpoint=…) {when}"))
@@ -445,7 +450,7 @@ def _expect_existing_listed(context: Context, life: EndpointLife, members: Outco
     """The profile's existing deployment is listed under the profile's existing endpoint."""
     endpoint, deployment = context.profile.existing_endpoint, context.profile.existing_deployment
     listing = _value(life.ran(members, "list_deployments of the existing endpoint"))
-    names = listed_names(listing, "list_deployments(endpoint=…)", "endpoint.lists-its-deployments")
+    names = listed_names(listing, "list_deployments(endpoint=…)", _LISTS_ITS_DEPLOYMENTS)
     if deployment not in names:
         raise CheckFailed(
             f"list_deployments(endpoint={endpoint!r}) does not show {deployment!r}, which the "
@@ -460,7 +465,7 @@ def _updates(life: EndpointLife) -> EndpointUpdates:
     return life.ran(life.updates, "update_endpoint")
 
 
-@check("endpoint.update.returns")
+@check(_UPDATE_RETURNS)
 def update_returns(context: Context) -> None:
     life = endpoint_life(context)
     updates = _updates(life)
@@ -474,7 +479,7 @@ def update_returns(context: Context) -> None:
         got.value,
         life.endpoint,
         f"get_endpoint({life.endpoint!r}) after update_endpoint",
-        "endpoint.get.returns-name",
+        _GET_RETURNS_NAME,
     )
 
 
@@ -527,7 +532,7 @@ def update_keeps_deployments(context: Context) -> None:
     life = endpoint_life(context)
     _member_deployment(life)
     if not life.ran(_updates(life).update, "update_endpoint").ok:
-        raise PreconditionFailed("update_endpoint raised; see endpoint.update.returns")
+        raise PreconditionFailed(f"update_endpoint raised; see {_UPDATE_RETURNS}")
     _expect_listed(life, life.list_deployments_after_update, "after update_endpoint")
 
 
