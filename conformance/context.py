@@ -122,6 +122,13 @@ class Context:
         """True when the sample input is the kit's own default one."""
         return self.inputs.input_is_default
 
+    @property
+    def input_is_default(self) -> bool:
+        """Whether the sample input is the kit's own (so the kit knows what models predict)."""
+        with self._client_lock:
+            self._read_input()
+            return self._input_is_default
+
     def expected_predictions(self, model_uri: str) -> list[Any] | None:
         """Exact predictions for ``model_uri`` on the sample input, when the kit knows them."""
         return self.inputs.expected_predictions(model_uri)

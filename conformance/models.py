@@ -7,8 +7,12 @@ models predict differently where they should.
 The default models return what real pyfunc models return, not plain lists: the primary a
 pandas DataFrame with float64, float32 and int64 columns and a column of 1-D numpy arrays (as
 embedding models return), the secondary a 2-D numpy array (as ``predict_proba`` returns). A
-plugin that hands such output to a ``PredictionsResponse`` without making it JSON-able then
-fails the predictions checks here, rather than ``mlflow deployments predict`` failing later.
+request may name another container in an ``output`` column (see :data:`OUTPUT_COLUMN`): the
+kit asks the primary model, on the one shared deployment, for each of the others in turn (a
+1-D array, a list of numpy scalars, a pandas Series, a 2-D array), so every path a plugin takes
+to JSON is walked without deploying a model per container. A plugin that hands such output to a
+``PredictionsResponse`` without making it JSON-able then fails the predictions checks here,
+rather than ``mlflow deployments predict`` failing later.
 """
 
 from __future__ import annotations
@@ -25,14 +29,17 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "CONTAINERS",
     "MEMORY_PRIMARY",
     "MEMORY_SECONDARY",
+    "OUTPUT_COLUMN",
     "PRIMARY_OUTPUT",
     "SECONDARY_OUTPUT",
     "SHAPED_OUTPUTS",
     "ModelPair",
     "default_models",
     "models_cache_folder",
+    "requested_output",
     "shaped",
 ]
 
@@ -41,11 +48,26 @@ __all__ = [
 _WEIGHTS, _BIAS, _CONSTANT = (2.0, -1.0), 0.5, 7.0
 PRIMARY_OUTPUT, SECONDARY_OUTPUT = "frame", "matrix"
 SHAPED_OUTPUTS = ("array", "matrix", "scalars", "series", "frame")
+# The column a request names another container in; the kit's default models read it.
+OUTPUT_COLUMN = "output"
+# What each container is, in the words a failure message uses.
+CONTAINERS = {
+    "array": "a 1-D numpy array",
+    "matrix": "a 2-D numpy array",
+    "scalars": "a list of numpy int64 and float32 scalars",
+    "series": "a pandas Series",
+    "frame": "a pandas DataFrame",
+}
 MEMORY_PRIMARY = (
     f"reference:/shaped?output={PRIMARY_OUTPUT}"
     f"&weights={_WEIGHTS[0]:g},{_WEIGHTS[1]:g}&bias={_BIAS:g}"
 )
 MEMORY_SECONDARY = f"reference:/shaped?output={SECONDARY_OUTPUT}&bias={_CONSTANT:g}"
+
+
+# Asked of the primary model after its own frame; the secondary's matrix is asked of it too, so
+# that one deployment shows every container before any update.
+_OTHER_CONTAINERS = tuple(output for output in SHAPED_OUTPUTS if output != PRIMARY_OUTPUT)
 
 
 def shaped(scores: Any, output: str) -> Any:
@@ -83,6 +105,19 @@ def shaped(scores: Any, output: str) -> Any:
     raise ValueError(f"unknown output {output!r}: use one of array, matrix, scalars, series, frame")
 
 
+def requested_output(frame: Any, default: str) -> tuple[Any, str]:
+    """The request without its ``output`` column, and the container that column names.
+
+    A request without the column (or without rows) gets the model's own container. The pyfunc
+    default models embed this function's source, so it imports nothing.
+    """
+    column = "output"  # OUTPUT_COLUMN, spelled out for the embedded copy
+    if column not in frame.columns:
+        return frame, default
+    asked = frame[column]
+    return frame.drop(columns=[column]), (str(asked.iloc[0]) if len(asked) else default)
+
+
 def _linear_scores(frame: Any) -> Any:
     import numpy as np
 
@@ -98,11 +133,13 @@ def _plain(value: Any) -> Any:
 
 
 def _expect_primary(frame: Any) -> Any:
-    return _plain(shaped(_linear_scores(frame), PRIMARY_OUTPUT))
+    numbers, output = requested_output(frame, PRIMARY_OUTPUT)
+    return _plain(shaped(_linear_scores(numbers), output))
 
 
 def _expect_secondary(frame: Any) -> Any:
-    return _plain(shaped([_CONSTANT] * len(frame), SECONDARY_OUTPUT))
+    _, output = requested_output(frame, SECONDARY_OUTPUT)
+    return _plain(shaped([_CONSTANT] * len(frame), output))
 
 
 @dataclass(frozen=True)
@@ -113,11 +150,26 @@ class ModelPair:
     secondary: str | None
     source: str
     expectations: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    # The containers the primary model can be asked for besides its own (the kit's models only).
+    other_containers: tuple[str, ...] = ()
 
     def expected(self, model_uri: str, frame: Any, default_input: bool) -> Any | None:
         """Exact expected predictions, when the model and the input are the kit's own."""
         predict = self.expectations.get(model_uri)
         return predict(frame) if predict is not None and default_input else None
+
+    def container_requests(self, frame: Any, default_input: bool) -> list[tuple[str, Any]]:
+        """The sample input once per other container, asking the primary model for it.
+
+        Empty unless both the models and the input are the kit's own: a user's model knows no
+        ``output`` column, and a user's input may hold one of its own.
+        """
+        if not default_input:
+            return []
+        return [
+            (container, frame.assign(**{OUTPUT_COLUMN: container}))
+            for container in self.other_containers
+        ]
 
 
 _PYFUNC_SOURCE = """
@@ -133,11 +185,13 @@ import pandas as pd
 
 {shaped}
 
+{requested_output}
+
 class KitModel(mlflow.pyfunc.PythonModel):
     def predict(self, context, model_input, params=None):
-        frame = pd.DataFrame(model_input)
+        frame, output = requested_output(pd.DataFrame(model_input), {output!r})
         numbers = frame.select_dtypes("number").to_numpy(dtype=float)
-        return shaped({scores}, {output!r})
+        return shaped({scores}, output)
 
 
 mlflow.models.set_model(KitModel())
@@ -151,8 +205,11 @@ _PYFUNC_MODELS = {
 
 def _sources() -> dict[str, str]:
     function = textwrap.dedent(inspect.getsource(shaped))
+    request = textwrap.dedent(inspect.getsource(requested_output))
     return {
-        name: _PYFUNC_SOURCE.format(shaped=function, scores=scores, output=output)
+        name: _PYFUNC_SOURCE.format(
+            shaped=function, requested_output=request, scores=scores, output=output
+        )
         for name, (scores, output) in _PYFUNC_MODELS.items()
     }
 
@@ -203,6 +260,7 @@ def default_models(target_name: str) -> ModelPair | None:
             MEMORY_SECONDARY,
             "the reference target's built-in models",
             {MEMORY_PRIMARY: _expect_primary, MEMORY_SECONDARY: _expect_secondary},
+            _OTHER_CONTAINERS,
         )
     from conformance.api._mlflow import mlflow_available
 
@@ -217,4 +275,5 @@ def default_models(target_name: str) -> ModelPair | None:
         secondary,
         f"two pyfunc models the kit saved once in {folder}",
         {primary: _expect_primary, secondary: _expect_secondary},
+        _OTHER_CONTAINERS,
     )

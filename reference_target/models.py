@@ -10,7 +10,8 @@ Built in, deterministic so predictions can be checked exactly:
 - ``reference:/shaped?output=KIND&weights=w1,w2,...&bias=b`` predicts what ``linear`` does (or
   b for every row, without weights), in the container real pyfunc models return: KIND is
   ``array``, ``matrix``, ``scalars``, ``series`` or ``frame`` (see
-  :func:`conformance.models.shaped`). The kit's default models on ``memory`` are two of these.
+  :func:`conformance.models.shaped`). A request may ask for another KIND in a string column
+  named ``output``, which is not scored. The kit's default models on ``memory`` are two of these.
 
 With MLflow installed, every other URI (a local path, ``file:``, ``runs:/``, ``models:/``) is
 loaded by ``mlflow.pyfunc.load_model``. Nothing here unpickles anything itself.
@@ -261,12 +262,22 @@ class ShapedModel(Model):
     scorer: LinearModel | ConstantModel
 
     def predict(self, frame: pd.DataFrame, params: Params = None) -> Any:
-        from conformance.models import shaped
+        from conformance.models import SHAPED_OUTPUTS, requested_output, shaped
 
-        return shaped(self.scorer.predict(frame), self.output)
+        # A request may ask for another container in an "output" column, as the kit does.
+        numbers, output = requested_output(frame, self.output)
+        if output not in SHAPED_OUTPUTS:
+            raise _invalid(
+                f"the output column asks for {output!r}; use one of "
+                f"{', '.join(SHAPED_OUTPUTS)}, or leave the column out for {self.output!r}."
+            )
+        return shaped(self.scorer.predict(numbers), output)
 
     def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
-        return self.scorer.explain(frame)
+        from conformance.models import requested_output
+
+        numbers, _ = requested_output(frame, self.output)
+        return self.scorer.explain(numbers)
 
 
 def _shaped(params: dict[str, str]) -> ShapedModel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from conformance import catalogue
@@ -9,6 +10,7 @@ from conformance.calling import Outcome
 from conformance.checks import check
 from conformance.checks._support import SHARED, predictions_of, shared_deployment
 from conformance.context import Context
+from conformance.models import CONTAINERS
 from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
@@ -24,23 +26,61 @@ def is_predictions_response(value: Any) -> bool:
     return deployments is not None and isinstance(value, deployments.PredictionsResponse)
 
 
-def _predict(context: Context) -> Outcome:
+@dataclass(frozen=True)
+class Prediction:
+    """Predict on the shared deployment: the sample input's outcome, and, with the kit's own
+    models and input, one outcome per other container the model was asked for."""
+
+    outcome: Outcome
+    containers: tuple[tuple[str, Outcome], ...] = ()
+
+    def outcomes(self) -> list[tuple[str, Outcome]]:
+        """Every outcome, labelled by the container asked for ("" for the model's own)."""
+        return [("", self.outcome), *self.containers]
+
+
+def _predict(context: Context) -> Prediction:
     shared = shared_deployment(context)
-    return shared.client.attempt("predict", shared.name, context.sample_input())
+    outcome = shared.client.attempt("predict", shared.name, context.sample_input())
+    requests = context.models().container_requests(context.sample_input(), context.input_is_default)
+    return Prediction(
+        outcome,
+        tuple(
+            (container, shared.client.attempt("predict", shared.name, request))
+            for container, request in requests
+        ),
+    )
 
 
-# One predict on the shared deployment, which later checks take apart.
+# Predicts on the shared deployment, which later checks take apart.
 PREDICTION = scenario(catalogue.PREDICTION, depends_on=[SHARED])(_predict)
 
 
 def prediction(context: Context) -> Outcome:
     """One predict on the shared deployment, made once per process."""
-    return PREDICTION.result(context)
+    return PREDICTION.result(context).outcome
+
+
+def for_container(container: str) -> str:
+    """How a message names the response to a request for ``container`` ("" for none)."""
+    return f" (model output: {CONTAINERS[container]})" if container else ""
 
 
 def response(context: Context) -> Any:
     """The shared deployment's PredictionsResponse, which later checks take apart."""
-    outcome = prediction(context)
+    return _usable(prediction(context))
+
+
+def responses(context: Context) -> list[tuple[str, Any]]:
+    """Every PredictionsResponse of the prediction scenario, labelled by container.
+
+    With the kit's default models the same deployment answered in each container real pyfunc
+    models return, so a check that writes responses as JSON walks every path to JSON.
+    """
+    return [(label, _usable(outcome)) for label, outcome in PREDICTION.result(context).outcomes()]
+
+
+def _usable(outcome: Outcome) -> Any:
     if not outcome.ok:
         raise PreconditionFailed(f"predict failed ({outcome.error}); see predict.returns-response")
     if not is_predictions_response(outcome.value) or "predictions" not in outcome.value:
@@ -52,16 +92,17 @@ def response(context: Context) -> Any:
 
 @check("predict.returns-response")
 def returns_response(context: Context) -> None:
-    outcome = prediction(context)
-    if not outcome.ok:
-        raise CheckFailed(str(outcome.error))
-    value = outcome.value
-    if not is_predictions_response(value):
-        raise CheckFailed(
-            f"predict returned {type(value).__module__}.{type(value).__qualname__}, not a "
-            "PredictionsResponse; `mlflow deployments predict` calls .to_json() on it"
-        )
-    predictions_of(value, "predict")
+    for container, outcome in PREDICTION.result(context).outcomes():
+        if not outcome.ok:
+            raise CheckFailed(f"{outcome.error}{for_container(container)}")
+        value = outcome.value
+        if not is_predictions_response(value):
+            raise CheckFailed(
+                f"predict returned {type(value).__module__}.{type(value).__qualname__}, not a "
+                "PredictionsResponse; `mlflow deployments predict` calls .to_json() on it"
+                f"{for_container(container)}"
+            )
+        predictions_of(value, "predict")
 
 
 @check("predict.input-unchanged")

@@ -12,36 +12,46 @@ from typing import Any
 
 from conformance.checks import check
 from conformance.checks._support import survives_round_trip
-from conformance.checks.predict import response
+from conformance.checks.predict import for_container, response, responses
 from conformance.context import Context
 from conformance.verdicts import CheckFailed, describe, error_kind
 
 
-def _call(description: str, function: Any, *args: Any) -> Any:
+def _call(description: str, function: Any, *args: Any, asked: str = "") -> Any:
     try:
         return function(*args)
     except Exception as error:
-        raise CheckFailed(f"{description} raised {describe(error)}") from error
+        raise CheckFailed(f"{description} raised {describe(error)}{asked}") from error
 
 
 @check("predictions.formats")
 def formats(context: Context) -> None:
+    for container, value in responses(context):
+        _formats(value, for_container(container))
+
+
+def _formats(value: Any, asked: str) -> None:
     import numpy as np
     import pandas as pd
 
-    value = response(context)
-    frame = _call("get_predictions('dataframe')", value.get_predictions, "dataframe")
+    frame = _call("get_predictions('dataframe')", value.get_predictions, "dataframe", asked=asked)
     if not isinstance(frame, pd.DataFrame):
-        raise CheckFailed(f"get_predictions('dataframe') returned {type(frame).__name__}")
-    array = _call("get_predictions('ndarray')", value.get_predictions, "ndarray")
+        raise CheckFailed(f"get_predictions('dataframe') returned {type(frame).__name__}{asked}")
+    array = _call("get_predictions('ndarray')", value.get_predictions, "ndarray", asked=asked)
     if not isinstance(array, np.ndarray):
-        raise CheckFailed(f"get_predictions('ndarray') returned {type(array).__name__}")
+        raise CheckFailed(f"get_predictions('ndarray') returned {type(array).__name__}{asked}")
     dtype = "float64" if array.dtype.kind in "biuf" else "object"
-    typed = _call(f"get_predictions('ndarray', {dtype!r})", value.get_predictions, "ndarray", dtype)
+    typed = _call(
+        f"get_predictions('ndarray', {dtype!r})",
+        value.get_predictions,
+        "ndarray",
+        dtype,
+        asked=asked,
+    )
     if not isinstance(typed, np.ndarray) or typed.dtype != np.dtype(dtype):
         raise CheckFailed(
             f"get_predictions('ndarray', {dtype!r}) returned "
-            f"{getattr(typed, 'dtype', type(typed).__name__)}, not {dtype}"
+            f"{getattr(typed, 'dtype', type(typed).__name__)}, not {dtype}{asked}"
         )
 
 
@@ -60,52 +70,61 @@ def unknown_format_raises(context: Context) -> None:
     raise CheckFailed(f"get_predictions('no-such-format') returned {type(result).__name__}")
 
 
-def _json_text(value: Any) -> str:
-    text = _call("to_json()", value.to_json)
+def _json_text(value: Any, asked: str = "") -> str:
+    text = _call("to_json()", value.to_json, asked=asked)
     if isinstance(text, bytes):
         text = text.decode()
     if not isinstance(text, str):
-        raise CheckFailed(f"to_json() returned {type(text).__name__}, not a str")
+        raise CheckFailed(f"to_json() returned {type(text).__name__}, not a str{asked}")
     return text
 
 
 @check("predictions.json-round-trip")
 def json_round_trip(context: Context) -> None:
-    value = response(context)
-    text = _json_text(value)
-    restored = _call("from_json(to_json())", type(value).from_json, text)
-    # NaN, ±inf and -0.0 that come back as they were are kept: whether the JSON spelling them
-    # is standard is predictions.strict-json's question, not this check's.
-    if not survives_round_trip(value, restored):
-        raise CheckFailed(f"from_json(to_json()) differs from the original: {text[:120]}")
+    for container, value in responses(context):
+        asked = for_container(container)
+        text = _json_text(value, asked)
+        restored = _call("from_json(to_json())", type(value).from_json, text, asked=asked)
+        # NaN, ±inf and -0.0 that come back as they were are kept: whether the JSON spelling
+        # them is standard is predictions.strict-json's question, not this check's.
+        if not survives_round_trip(value, restored):
+            raise CheckFailed(
+                f"from_json(to_json()) differs from the original{asked}: {text[:120]}"
+            )
 
 
 @check("predictions.to-json-path")
 def to_json_path(context: Context) -> None:
-    value = response(context)
-    text = _json_text(value)
+    for container, value in responses(context):
+        _to_json_path(value, for_container(container))
+
+
+def _to_json_path(value: Any, asked: str) -> None:
+    text = _json_text(value, asked)
     with tempfile.TemporaryDirectory(prefix="conformance-") as folder:
         path = Path(folder) / "predictions.json"
-        returned = _call("to_json(path)", value.to_json, str(path))
+        returned = _call("to_json(path)", value.to_json, str(path), asked=asked)
         if returned is not None:
-            raise CheckFailed(f"to_json(path) returned {type(returned).__name__}, not None")
+            raise CheckFailed(f"to_json(path) returned {type(returned).__name__}, not None{asked}")
         if not path.is_file():
-            raise CheckFailed("to_json(path) wrote no file")
+            raise CheckFailed(f"to_json(path) wrote no file{asked}")
         written = path.read_text()
     if written != text:
-        raise CheckFailed("to_json(path) wrote different JSON than to_json() returns")
+        raise CheckFailed(f"to_json(path) wrote different JSON than to_json() returns{asked}")
 
 
 @check("predictions.strict-json")
 def strict_json(context: Context) -> None:
     import json
 
-    text = _json_text(response(context))
     strict = json.JSONDecoder(parse_constant=_reject)
-    try:
-        strict.decode(text)
-    except ValueError as error:
-        raise CheckFailed(f"to_json() wrote non-standard JSON: {error}") from None
+    for container, value in responses(context):
+        asked = for_container(container)
+        text = _json_text(value, asked)
+        try:
+            strict.decode(text)
+        except ValueError as error:
+            raise CheckFailed(f"to_json() wrote non-standard JSON{asked}: {error}") from None
 
 
 def _reject(token: str) -> Any:

@@ -65,6 +65,62 @@ def test_every_shape_holds_the_same_scores(output: str) -> None:
     assert api.PredictionsResponse({"predictions": value}).to_json()
 
 
+_CONTAINER_TYPES = {
+    "array": lambda v: isinstance(v, np.ndarray) and v.ndim == 1,
+    "matrix": lambda v: isinstance(v, np.ndarray) and v.ndim == 2,
+    "scalars": lambda v: isinstance(v, list) and all(isinstance(x, np.generic) for x in v),
+    "series": lambda v: isinstance(v, pd.Series),
+    "frame": lambda v: isinstance(v, pd.DataFrame),
+}
+
+
+def _answers_every_container(predict: Any, pair: Any) -> None:
+    frame = default_input()
+    requests = pair.container_requests(frame, default_input=True)
+    assert sorted(container for container, _ in requests) == sorted(set(SHAPED_OUTPUTS) - {"frame"})
+    for container, request in requests:
+        value = predict(request)
+        assert _CONTAINER_TYPES[container](value), (container, type(value))
+        assert matches(value, pair.expected(pair.primary, request, default_input=True))
+        # The request's own column is read, never scored: the scores are the sample input's.
+        assert np.allclose(np.asarray(matches_scores(value), dtype=float), [2.0, 5.5, 2.5])
+    assert "output" not in frame.columns  # the sample input itself is left as it was
+
+
+def matches_scores(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 2:
+        return value[:, 0]
+    return np.asarray(value, dtype=float)
+
+
+def test_one_memory_deployment_answers_in_every_container_it_is_asked_for() -> None:
+    pair = default_models("memory")
+    assert pair is not None
+    _answers_every_container(load_model(pair.primary).predict, pair)
+
+
+def test_the_pyfunc_defaults_answer_in_every_container_they_are_asked_for() -> None:
+    pyfunc = pytest.importorskip("mlflow.pyfunc")
+    pair = default_models("kit-anywhere")
+    assert pair is not None
+    model = pyfunc.load_model(pair.primary)
+    _answers_every_container(model.predict, pair)
+
+
+def test_a_users_input_asks_for_no_other_container() -> None:
+    pair = default_models("memory")
+    assert pair is not None
+    assert pair.container_requests(default_input(), default_input=False) == []
+
+
+def test_an_unknown_container_in_the_request_is_refused() -> None:
+    request = default_input().assign(output="table")
+    with pytest.raises(api.MlflowException) as raised:
+        load_model(MEMORY_PRIMARY).predict(request)
+    assert raised.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "array, matrix, scalars, series, frame" in raised.value.message
+
+
 def test_scalars_are_numpy_int64_and_float32() -> None:
     assert [type(v) for v in shaped([7.0, 5.5], "scalars")] == [np.int64, np.float32]
 
