@@ -40,7 +40,9 @@ __all__ = ["Context", "LoadedPlugin", "StoppableRunner"]
 class Context:
     """Per-process state of a run (each xdist worker has its own)."""
 
-    def __init__(self, config: pytest.Config, profile: Profile, run_token: str | None = None):
+    def __init__(
+        self, config: pytest.Config, profile: Profile, run_token: str | None = None
+    ) -> None:
         self.config = config
         self.profile = profile
         self.namer = Namer(run_token)
@@ -119,15 +121,8 @@ class Context:
 
     @property
     def input_is_default(self) -> bool:
-        """True when the sample input is the kit's own default one."""
-        return self.inputs.input_is_default
-
-    @property
-    def input_is_default(self) -> bool:
         """Whether the sample input is the kit's own (so the kit knows what models predict)."""
-        with self._client_lock:
-            self._read_input()
-            return self._input_is_default
+        return self.inputs.input_is_default
 
     def expected_predictions(self, model_uri: str) -> list[Any] | None:
         """Exact predictions for ``model_uri`` on the sample input, when the kit knows them."""
