@@ -28,7 +28,7 @@ from _pytest._code.code import TerminalRepr
 from _pytest._io import TerminalWriter
 
 from conformance._mlflow_features import unavailable_under_installed_mlflow
-from conformance.catalogue import Capability, Check, Level
+from conformance.catalogue import Capability, Check, Level, known_id
 from conformance.judgement import CheckOutcome
 from conformance.verdicts import (
     CapabilityAbsent,
@@ -61,6 +61,7 @@ _DETAILS = {
     "conformance_reproducer_path": "reproducer_path",
 }
 _NEEDS_REPRODUCER = (CheckOutcome.FAILED, CheckOutcome.COULD_NOT_CHECK)
+_LOADS = known_id("module.loads")
 
 context_key = pytest.StashKey["Context"]()
 
@@ -152,7 +153,7 @@ class CheckItem(pytest.Item):
             plugin = context.plugin()
             if plugin.module is None:
                 raise PreconditionFailed(
-                    f"the plugin did not load, see module.loads: {plugin.load_error}"
+                    f"the plugin did not load, see {_LOADS}: {plugin.load_error}"
                 )
             return
         context.client  # noqa: B018 - raises PreconditionFailed when the plugin did not load
@@ -255,7 +256,7 @@ class CheckItem(pytest.Item):
             return
         message = message or ""
         calls = log.calls_for(self.check.id)
-        plugin = context._plugin
+        plugin = context.loader.loaded
         load_exception = plugin.load_exception if plugin is not None else None
         error = self._plugin_error = find_plugin_error(
             self._problem, calls, message, load_exception

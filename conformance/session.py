@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.calling import guard_process_exit
-from conformance.catalogue import CATALOGUE, by_id
+from conformance.catalogue import CATALOGUE, by_id, known_id
 from conformance.items import CheckItem, context_key, recorded_details, recorded_outcome
 from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
@@ -30,6 +30,8 @@ _STATS_KEY = "conformance_statistics"
 _GROUPING_KEY = "conformance_loadgroup"
 _TOKEN_KEY = "conformance_run_token"
 _CHECK_IDS = {c.id for c in CATALOGUE}
+_FOREIGN_KEPT = known_id("resources.foreign-kept")
+_FOREIGN_UNCHANGED = known_id("resources.foreign-unchanged")
 
 
 def _check_id(nodeid: str) -> str | None:
@@ -287,9 +289,10 @@ class ConformanceSession:
     def _loaded_module_name(self) -> str | None:
         """The plugin module this process loaded (MLflow's built-in targets have no entry
         point to name it); None in xdist's controller, which loads nothing."""
-        plugin = getattr(self.config.stash.get(context_key, None), "_plugin", None)
-        module = getattr(plugin, "module", None)
-        return getattr(module, "__name__", None)
+        context = self.config.stash.get(context_key, None)
+        plugin = None if context is None else context.loader.loaded
+        module = None if plugin is None else plugin.module
+        return None if module is None else module.__name__
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report is None or hasattr(self.config, "workerinput"):
@@ -384,8 +387,8 @@ def _judge_foreign_after_cleanup(report: Report) -> None:
 
     found = report.statistics.get("foreign_after_cleanup", {})
     for check_id, key, what in (
-        ("resources.foreign-kept", "vanished", "are gone"),
-        ("resources.foreign-unchanged", "changed", "changed"),
+        (_FOREIGN_KEPT, "vanished", "are gone"),
+        (_FOREIGN_UNCHANGED, "changed", "changed"),
     ):
         labels = found.get(key) or []
         result = report.result(check_id)

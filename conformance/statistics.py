@@ -1,8 +1,8 @@
 """What a run cost and left behind: one shape for one process's figures and for the run's.
 
 Each process that calls the plugin (the run's, or each xdist worker's) ends with a
-:class:`RunStatistics` (:meth:`conformance.context.Context.finish`); xdist workers send theirs
-to the controller as a dict. :meth:`RunStatistics.merge` adds them up for the report.
+:class:`RunStatistics` (:meth:`conformance.scenario_run.ScenarioRun.finish`); xdist workers send
+theirs to the controller as a dict. :meth:`RunStatistics.merge` adds them up for the report.
 """
 
 from __future__ import annotations

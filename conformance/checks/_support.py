@@ -42,10 +42,11 @@ __all__ = [
 ]
 
 
-LIST_CHECK = "deployment.list.returns-dicts"
-RESPONSE_CHECK = "predict.returns-response"
-GET_CHECK = "deployment.get.returns-name"
-CREATE_CHECK = "deployment.create.returns-name"
+# Checks that own a defect many checks may meet, which the others point to.
+LIST_CHECK = catalogue.known_id("deployment.list.returns-dicts")
+RESPONSE_CHECK = catalogue.known_id("predict.returns-response")
+GET_CHECK = catalogue.known_id("deployment.get.returns-name")
+CREATE_CHECK = catalogue.known_id("deployment.create.returns-name")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 _CREATE = "create_deployment(name, model_uri, flavor, config=…)"
+_CONFIG_NONE_CHECK = catalogue.known_id("deployment.create.config-none")
 
 
 @check("deployment.create.returns-name")
@@ -53,7 +54,7 @@ def blocks_until_ready(context: Context) -> None:
     later = shared.client.attempt("predict", shared.name, context.sample_input())
     if not later.ok:
         raise PreconditionFailed(
-            f"predict fails even long after create ({later.error}); see predict.returns-response"
+            f"predict fails even long after create ({later.error}); see {RESPONSE_CHECK}"
         )
     raise CheckFailed(
         f"predict right after create_deployment returned failed ({first.error}), but works "
@@ -208,12 +209,12 @@ def config_only_update(context: Context) -> ConfigNone:
     if record.update_config is None:
         raise PreconditionFailed(
             f"the deployment to update could not be created ({record.created.error}); see "
-            "deployment.create.config-none"
+            f"{_CONFIG_NONE_CHECK}"
         )
     return record
 
 
-@check("deployment.create.config-none")
+@check(_CONFIG_NONE_CHECK)
 def config_none(context: Context) -> None:
     created = CONFIG_NONE.result(context).created
     if not created.ok:

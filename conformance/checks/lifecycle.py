@@ -31,6 +31,7 @@ from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
 RACERS = 4
+_CONFIG_ONLY_CHECK = catalogue.known_id("deployment.update.config-only-keeps-model")
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def update_switches_model(context: Context) -> None:
         )
 
 
-@check("deployment.update.config-only-keeps-model")
+@check(_CONFIG_ONLY_CHECK)
 def update_config_only(context: Context) -> None:
     record = config_only_update(context)
     assert record.update_config is not None and record.predict_before is not None
@@ -219,7 +220,7 @@ def update_returns_flavor(context: Context) -> None:
     if not record.update_config.ok:
         raise PreconditionFailed(
             f"the config-only update failed ({record.update_config.error}); see "
-            "deployment.update.config-only-keeps-model"
+            f"{_CONFIG_ONLY_CHECK}"
         )
     returned = record.update_config.value
     if returned is None:

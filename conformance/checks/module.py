@@ -12,6 +12,9 @@ from conformance.context import Context, LoadedPlugin
 from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed, describe
 
+_LOADS = catalogue.known_id("module.loads")
+_HAS_FUNCTIONS = catalogue.known_id("module.has-run-local-and-target-help")
+
 
 def _load(context: Context) -> LoadedPlugin:
     return context.plugin()
@@ -25,7 +28,7 @@ def _inspection(context: Context) -> ModuleInspection:
     plugin = PLUGIN.result(context)
     if plugin.inspection is None:
         raise PreconditionFailed(
-            f"the plugin module did not load, see module.loads: {plugin.load_error}"
+            f"the plugin module did not load, see {_LOADS}: {plugin.load_error}"
         )
     return plugin.inspection
 
@@ -34,11 +37,11 @@ def _function(context: Context, name: str) -> Any:
     _inspection(context)
     function = getattr(context.plugin().module, name, None)
     if not callable(function):
-        raise PreconditionFailed(f"{name} is missing, see module.has-run-local-and-target-help")
+        raise PreconditionFailed(f"{name} is missing, see {_HAS_FUNCTIONS}")
     return function
 
 
-@check("module.loads")
+@check(_LOADS)
 def module_loads(context: Context) -> None:
     plugin = PLUGIN.result(context)
     if plugin.load_error:
@@ -55,7 +58,7 @@ def one_client_class(context: Context) -> None:
         raise CheckFailed(problems[0])
 
 
-@check("module.has-run-local-and-target-help")
+@check(_HAS_FUNCTIONS)
 def has_run_local_and_target_help(context: Context) -> None:
     problems = [p for p in _inspection(context).problems if "run-local-and-target-help" in p]
     if problems:

@@ -33,7 +33,8 @@ POOL_SIZE = {"quick": 3, "thorough": 6}
 # Updates and deletes a quick run's sequence may make: on a slow target each waits, and the
 # sequence is the run's longest chain but for it.
 QUICK_WRITES = 3
-NAMES_CHECK = "names.dns-labels-round-trip"
+NAMES_CHECK = catalogue.known_id("names.dns-labels-round-trip")
+SEQUENCES_CHECK = catalogue.known_id("stateful.lifecycle")
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def _run_sequences(context: Context) -> Sequences:
     # A quick run's one sequence is short whatever the target's speed, so it needs no latency.
     steps = 8 if quick or is_slow(context) else 20
     settings = settings_for(
-        context, "stateful.lifecycle", creates_per_example=2, stateful_step_count=steps
+        context, SEQUENCES_CHECK, creates_per_example=2, stateful_step_count=steps
     )
     kept: set[str] = set()
     machine = contract_machine(
@@ -252,7 +253,7 @@ def sequences(context: Context) -> Sequences:
     return STATEFUL.result(context)
 
 
-@check("stateful.lifecycle")
+@check(SEQUENCES_CHECK)
 def lifecycle(context: Context) -> None:
     found = sequences(context)
     if isinstance(found.failure, NameChanged):
@@ -272,5 +273,5 @@ def dns_labels_round_trip(context: Context) -> None:
     if not found.names_kept:
         reason = found.failure or "no sequence created a deployment"
         raise PreconditionFailed(
-            f"no generated name was created and read back ({reason}); see stateful.lifecycle"
+            f"no generated name was created and read back ({reason}); see {SEQUENCES_CHECK}"
         )

@@ -74,3 +74,22 @@ def test_an_undecodable_file_raises_input_error(tmp_path: Path) -> None:
     path.write_bytes(b'{"text": "caf\xe9"}')
     with pytest.raises(InputError, match="cannot read"):
         read_input(str(path))
+
+
+def test_the_run_inputs_say_whether_the_sample_input_is_the_kits_own(
+    pytestconfig: pytest.Config, tmp_path: Path
+) -> None:
+    import threading
+
+    from conformance.inputs import default_input
+    from conformance.profile import Profile
+    from conformance.run_inputs import RunInputs
+
+    kits = RunInputs(pytestconfig, Profile(target="memory"), threading.RLock())
+    given_file = _file(tmp_path, "body.json", BODIES["inputs"])
+    users = RunInputs(pytestconfig, Profile(target="memory", input=given_file), threading.RLock())
+
+    assert kits.input_is_default is True
+    pd.testing.assert_frame_equal(kits.sample_input(), default_input())
+    assert users.input_is_default is False
+    assert users.sample_input() == BODIES["inputs"]
