@@ -51,6 +51,7 @@ class ConformanceSession:
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
         self._unstarted: list[str] = []  # scenarios to start when the first check begins
+        self.workers_asked: int | None = None  # -n N, when the kit started one worker instead
         self._started = time.perf_counter()
         workerinput = getattr(config, "workerinput", {})
         # One token for the whole run, so every worker's sweep spares every other worker's names.
@@ -130,13 +131,42 @@ class ConformanceSession:
                 config.option.loadgroup = True
             return
         explicit = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
+        if self._one_worker_is_enough(config, explicit):
+            # xdist reads its workers from ``tx`` when the session starts, after this.
+            self.workers_asked = config.option.numprocesses
+            config.option.numprocesses = 1
+            config.option.tx = ["popen"]
         if self.distributing and not explicit and config.option.dist == "load":
             config.option.dist = "loadgroup"
             # Hand out groups in the kit's order, longest scenario chain first (see
             # conformance.scenarios.slowest_first), not by how many checks each holds.
             config.option.loadscopereorder = False
 
+    def _one_worker_is_enough(self, config: pytest.Config, explicit_dist: bool) -> bool:
+        """Whether ``-n N`` should start one worker: the run holds the contract alone and its
+        scenarios run concurrently in one process, so more workers would only repeat the shared
+        deployment and pay their own start-up (each imports pandas, and MLflow when present)."""
+        assert self.profile is not None
+        tx_given = any(arg.startswith("--tx") for arg in config.invocation_params.args)
+        return (
+            self.distributing
+            and self.profile.thread_safe
+            and not explicit_dist
+            and not tx_given
+            and config.args_source is not pytest.Config.ArgsSource.ARGS
+            and (config.option.numprocesses or 0) > 1
+        )
+
     @pytest.hookimpl(optionalhook=True)
+    def pytest_report_header(self, config: pytest.Config) -> str | None:
+        if self.workers_asked is None:
+            return None
+        return (
+            f"deployment-conformance: one xdist worker, not {self.workers_asked}: the scenarios "
+            "run concurrently in one process, so more workers would only add start-up; they "
+            "spread over workers for a client declared not thread-safe (thread_safe = false)"
+        )
+
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[_GROUPING_KEY] = self.config.option.dist == "loadgroup"
         node.workerinput[_TOKEN_KEY] = self.run_token
@@ -162,7 +192,10 @@ class ConformanceSession:
             ordered.sort(key=lambda entry: order.index(scenario_groups[entry[0]]))
 
         for check_id, body in ordered:
-            group = scenario_groups[check_id]
+            # Scenarios that run concurrently in one process gain nothing from being spread over
+            # workers: each worker would repeat the shared deployment and pay its own start-up.
+            # Only a client declared not thread-safe spreads its scenarios over workers.
+            group = scenario_groups[check_id] if not self.profile.thread_safe else ONE_WORKER
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
             if use_groups:
                 item.add_marker(pytest.mark.xdist_group(group))
@@ -354,6 +387,10 @@ def _record_junit_verdict(config: pytest.Config, report: Report) -> None:
         xml.add_global_property("conformance_verdict", summary["verdict"])
         for outcome, count in summary["counts"].items():
             xml.add_global_property(f"conformance_{outcome.replace('-', '_')}", str(count))
+
+
+# The one xdist group of a run whose scenarios run concurrently.
+ONE_WORKER = "concurrent scenarios"
 
 
 def _verdict_settings(profile: Profile) -> dict[str, Any]:

@@ -62,7 +62,7 @@ def test_every_public_name_and_method_says_what_it_is_for() -> None:
 
 def test_api_page_shows_every_public_name() -> None:
     page = (DOCS / "api.md").read_text()
-    for name, thing in _public():
-        namespace_and_name = name.split(".")
-        assert f"`.{namespace_and_name[-1]}" in page or f"### `{namespace_and_name[-1]}" in page
+    for name, _ in _public():
+        last = name.split(".")[-1]
+        assert f"`.{last}" in page or f"### `{last}" in page
     assert "- `.summary() -> dict[str, Any]`: The verdict" in page

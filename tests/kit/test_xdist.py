@@ -1,6 +1,8 @@
 """The kit under pytest-xdist: two workers run the checks, the controller writes one report.
 
-One run, in a subprocess, is shared by every test here: starting two workers costs seconds.
+Workers share a run only when the client is declared not thread-safe (scenarios one by one);
+otherwise the scenarios run concurrently in one process and ``-n N`` starts one worker. One
+spread run, in a subprocess, is shared by most tests here: starting two workers costs seconds.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ class XdistRun:
 
 @pytest.fixture(scope="module")
 def xdist_run(tmp_path_factory: pytest.TempPathFactory) -> XdistRun:
-    """``pytest -n 2 --deployment-target=memory:/<namespace>``, run once for this module."""
+    """``pytest -n 2 --conformance-thread-safe=off --deployment-target=memory:/<namespace>``, run
+    once for this module: the one mode in which workers share the checks."""
     import textwrap
 
     folder = tmp_path_factory.mktemp("xdist-run")
@@ -87,6 +90,7 @@ def xdist_run(tmp_path_factory: pytest.TempPathFactory) -> XdistRun:
             *SUBPROCESS_ARGS,
             "-n",
             "2",
+            "--conformance-thread-safe=off",
             f"--deployment-target=memory:/{unique('xd')}",
             "--conformance-report=report.json",
         ],
@@ -147,3 +151,34 @@ def test_every_scenario_group_has_its_place_in_the_slowest_first_order() -> None
     order = slowest_groups()
     assert set(groups().values()) == set(order)
     assert len(order) == len(set(order))
+
+
+def test_concurrent_scenarios_start_one_worker_and_say_why(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    environment["PYTHONPATH"] = subprocess_pythonpath()
+    environment["HYPOTHESIS_STORAGE_DIRECTORY"] = str(HYPOTHESIS_HOME)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *SUBPROCESS_ARGS,
+            "-n",
+            "3",
+            f"--deployment-target=memory:/{unique('xd1')}",
+            "--conformance-report=report.json",
+        ],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = read_json(tmp_path / "report.json")
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "one xdist worker, not 3: the scenarios run concurrently" in completed.stdout
+    assert report["statistics"]["workers"] == 1
+    assert set(outcomes(report).values()) == {"passed"}
+    assert report["summary"]["deployments_created"] == 6  # the shared deployment made once
