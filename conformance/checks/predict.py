@@ -14,6 +14,8 @@ from conformance.models import CONTAINERS
 from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, PreconditionFailed
 
+_RETURNS_RESPONSE = catalogue.known_id("predict.returns-response")
+
 
 def is_predictions_response(value: Any) -> bool:
     """The kit's PredictionsResponse, or MLflow's."""
@@ -82,15 +84,15 @@ def responses(context: Context) -> list[tuple[str, Any]]:
 
 def _usable(outcome: Outcome) -> Any:
     if not outcome.ok:
-        raise PreconditionFailed(f"predict failed ({outcome.error}); see predict.returns-response")
+        raise PreconditionFailed(f"predict failed ({outcome.error}); see {_RETURNS_RESPONSE}")
     if not is_predictions_response(outcome.value) or "predictions" not in outcome.value:
         raise PreconditionFailed(
-            "predict did not return a PredictionsResponse; see predict.returns-response"
+            f"predict did not return a PredictionsResponse; see {_RETURNS_RESPONSE}"
         )
     return outcome.value
 
 
-@check("predict.returns-response")
+@check(_RETURNS_RESPONSE)
 def returns_response(context: Context) -> None:
     for container, outcome in PREDICTION.result(context).outcomes():
         if not outcome.ok:

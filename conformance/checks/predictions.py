@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from conformance.catalogue import known_id
 from conformance.checks import check
 from conformance.checks._support import survives_round_trip
 from conformance.checks.predict import for_container, response, responses
 from conformance.context import Context
 from conformance.verdicts import CheckFailed, describe, error_kind
+
+_CLASS_ROUND_TRIPS = known_id("predictions.class-round-trips")
 
 
 def _call(description: str, function: Any, *args: Any, asked: str = "") -> Any:
@@ -86,7 +89,7 @@ def json_round_trip(context: Context) -> None:
         text = _json_text(value, asked)
         restored = _call("from_json(to_json())", type(value).from_json, text, asked=asked)
         # NaN, ±inf and -0.0 that come back as they were are kept: whether the JSON spelling
-        # them is standard is predictions.strict-json's question, not this check's.
+        # them is standard is the strict-JSON check's question, not this check's.
         if not survives_round_trip(value, restored):
             raise CheckFailed(
                 f"from_json(to_json()) differs from the original{asked}: {text[:120]}"
@@ -131,7 +134,7 @@ def _reject(token: str) -> Any:
     raise ValueError(f"the token {token} is not standard JSON")
 
 
-@check("predictions.class-round-trips")
+@check(_CLASS_ROUND_TRIPS)
 def class_round_trips(context: Context) -> None:
     from hypothesis import given
 
@@ -154,7 +157,7 @@ def class_round_trips(context: Context) -> None:
     # object that is no module into sys.modules, and hypothesis, scanning sys.modules for
     # constants as it draws examples, raises TypeError on it. This check waits on no target.
     context.scenarios.wait()
-    run = settings_for(context, "predictions.class-round-trips", creates_per_example=0)(round_trip)
+    run = settings_for(context, _CLASS_ROUND_TRIPS, creates_per_example=0)(round_trip)
     with _modules_only():
         run()
 

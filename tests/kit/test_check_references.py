@@ -11,9 +11,6 @@ import pytest
 from conformance.catalogue import CATALOGUE, known_id
 
 CHECKS = Path(__file__).parents[2] / "conformance" / "checks"
-# Modules that still spell the ids they point to; each leaves this set once it resolves them
-# through conformance.catalogue.known_id.
-STILL_LITERAL = {"predict.py", "predictions.py"}
 # Where an id is written on purpose: the registration of a body, and the lookup itself.
 _RESOLVERS = {"check", "known_id"}
 _ID = re.compile(
@@ -63,7 +60,7 @@ def spelt_ids(source: str) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize(
     "module",
-    sorted(path.name for path in CHECKS.glob("*.py") if path.name not in STILL_LITERAL),
+    sorted(path.name for path in CHECKS.glob("*.py")),
 )
 def test_a_check_body_names_other_checks_through_the_catalogue(module: str) -> None:
     assert spelt_ids((CHECKS / module).read_text()) == []
