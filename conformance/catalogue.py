@@ -105,6 +105,7 @@ STATEFUL = "stateful sequences"  # generated sequences of operations
 ENDPOINT = "endpoint life"  # an endpoint with a deployment under it
 ENDPOINT_DELETE = "endpoint delete"  # an endpoint deleted twice
 FOREIGN = "foreign resources"  # what was there before the run, compared at its end
+RESPONSE_CLASS = "response class"  # the predictions' class, once no other scenario runs
 
 M, S = Level.MUST, Level.SHOULD
 MODULE, CORE, ENDPOINTS = Capability.MODULE, Capability.CORE, Capability.ENDPOINTS
@@ -470,7 +471,7 @@ CATALOGUE: tuple[Check, ...] = (
         "The target's PredictionsResponse class round-trips any JSON-able predictions.",
         "Numbers, strings, records and nested dicts must survive to_json and from_json.",
         "Subclasses whose to_json rounds, drops keys or coerces types.",
-        scenario=PREDICTION,
+        scenario=RESPONSE_CLASS,
         since_mlflow=MLFLOW_PREDICTIONS_RESPONSE,
     ),
     # Optional methods, on the shared deployment: before the longer scenarios' checks, so the

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from conformance import catalogue
 from conformance.catalogue import known_id
 from conformance.checks import check
 from conformance.checks._support import survives_round_trip
-from conformance.checks.predict import for_container, response, responses
+from conformance.checks.predict import PREDICTION, for_container, response, responses
 from conformance.context import Context
+from conformance.scenarios import scenario
 from conformance.verdicts import CheckFailed, describe, error_kind
 
 _CLASS_ROUND_TRIPS = known_id("predictions.class-round-trips")
@@ -134,13 +136,27 @@ def _reject(token: str) -> Any:
     raise ValueError(f"the token {token} is not standard JSON")
 
 
+def _response_class(context: Context) -> Any:
+    return type(response(context))
+
+
+# The class of the prediction's response, handed over once every other scenario has ended:
+# MLflow, loading a model from code, briefly puts an object that is no module into sys.modules,
+# and hypothesis, scanning sys.modules for constants as it draws examples, raises TypeError on
+# it. Declared last, its check is also judged after those whose scenarios are still running, so
+# none of them waits behind it (the shared deployment's delete, say).
+RESPONSE_CLASS = scenario(catalogue.RESPONSE_CLASS, depends_on=[PREDICTION], last=True)(
+    _response_class
+)
+
+
 @check(_CLASS_ROUND_TRIPS)
 def class_round_trips(context: Context) -> None:
     from hypothesis import given
 
     from conformance.checks.properties import json_predictions, settings_for
 
-    response_class = type(response(context))
+    response_class = RESPONSE_CLASS.result(context)
 
     @given(json_predictions())
     def round_trip(predictions: Any) -> None:
@@ -153,10 +169,6 @@ def class_round_trips(context: Context) -> None:
                 f"{dict(restored)!r}"
             )
 
-    # Only once the scenarios have finished: MLflow, loading a model from code, briefly puts an
-    # object that is no module into sys.modules, and hypothesis, scanning sys.modules for
-    # constants as it draws examples, raises TypeError on it. This check waits on no target.
-    context.scenarios.wait()
     run = settings_for(context, _CLASS_ROUND_TRIPS, creates_per_example=0)(round_trip)
     with _modules_only():
         run()
