@@ -21,7 +21,6 @@ from conformance.judgement import CheckOutcome, RunEnding
 from conformance.naming import new_run_token
 from conformance.profile import Profile, ProfileError, check_settings, load_profile
 from conformance.report import Published, Report, plugin_version, publish
-from conformance.scenarios import Scenario
 from conformance.statistics import RunStatistics
 from conformance.watchdog import Watchdog
 
@@ -178,7 +177,7 @@ class ConformanceSession:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        from conformance.checks import bodies, groups, scenario_of, slowest_groups
+        from conformance.checks import bodies, finishing_order, groups, slowest_groups
 
         assert self.profile is not None
         checks = []
@@ -193,11 +192,9 @@ class ConformanceSession:
             # Spread over workers: the longest chains are handed out first.
             ordered.sort(key=lambda entry: order.index(scenario_groups[entry[0]]))
         else:
-            # One process, every scenario started at once: judge the checks whose scenarios end
-            # first, first. A scenario that holds a deployment for its readers (the shared one)
-            # releases it once they are judged, so its delete does not wait behind checks whose
-            # longer scenarios are still running: one target latency less at the end of a run.
-            ordered.sort(key=lambda entry: _finishing_order(scenario_of(entry[0])))
+            # One process, every scenario started at once: see finishing_order.
+            rank = {check_id: i for i, check_id in enumerate(finishing_order())}
+            ordered.sort(key=lambda entry: rank[entry[0]])
 
         for check_id, body in ordered:
             # Scenarios that run concurrently in one process gain nothing from being spread over
@@ -395,11 +392,6 @@ def _record_junit_verdict(config: pytest.Config, report: Report) -> None:
         xml.add_global_property("conformance_verdict", summary["verdict"])
         for outcome, count in summary["counts"].items():
             xml.add_global_property(f"conformance_{outcome.replace('-', '_')}", str(count))
-
-
-def _finishing_order(declared: Scenario[Any]) -> tuple[bool, int]:
-    """When a scenario ends, in target latencies from the start; the run's last ones last."""
-    return (declared.last, declared.chain)
 
 
 # The one xdist group of a run whose scenarios run concurrently.

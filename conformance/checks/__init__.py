@@ -18,7 +18,16 @@ from conformance.catalogue import CATALOGUE, by_id
 from conformance.context import Context
 from conformance.scenarios import Scenario, registered, slowest_first
 
-__all__ = ["CheckBody", "bodies", "check", "groups", "scenario_of", "scenarios", "slowest_groups"]
+__all__ = [
+    "CheckBody",
+    "bodies",
+    "check",
+    "finishing_order",
+    "groups",
+    "scenario_of",
+    "scenarios",
+    "slowest_groups",
+]
 
 CheckBody = Callable[[Context], None]
 
@@ -72,6 +81,22 @@ def groups() -> dict[str, str]:
     """Each check's xdist group (its scenario's), keyed by id."""
     declared = scenarios()
     return {c.id: declared[c.scenario].group for c in CATALOGUE}
+
+
+def finishing_order() -> list[str]:
+    """Check ids in the order one process judges them: those whose scenarios end first, first
+    (in target latencies from the run's start), the scenarios declared last at the end, and the
+    catalogue's order among equals.
+
+    Every scenario starts at once, and one that holds a deployment for its readers (the shared
+    one) releases it once they are judged, so its delete does not wait behind checks whose
+    longer scenarios are still running.
+    """
+    declared = scenarios()
+    ranked = sorted(
+        CATALOGUE, key=lambda c: (declared[c.scenario].last, declared[c.scenario].chain)
+    )
+    return [check.id for check in ranked]
 
 
 def slowest_groups() -> list[str]:

@@ -20,6 +20,8 @@ from plugins_for_kit.kit_helpers import (
     unique,
 )
 
+from conformance.catalogue import CATALOGUE, by_id
+from conformance.checks import finishing_order, scenarios
 from conformance.options import OPTIONS
 from conformance.plugin import SESSION_PLUGIN_NAME
 
@@ -123,12 +125,30 @@ def test_a_plain_collect_only_run_imports_no_heavy_module(tmp_path: Path) -> Non
     assert _heavy_modules_after(code, tmp_path) == []
 
 
-def test_collect_only_lists_exactly_the_catalogue_in_order(pytester: pytest.Pytester) -> None:
+def test_collect_only_lists_exactly_the_catalogue_in_the_order_checks_run(
+    pytester: pytest.Pytester,
+) -> None:
     result = pytester.runpytest(
         "-p", "no:cacheprovider", f"--deployment-target=memory:/{unique()}", "--co", "-q"
     )
 
-    assert _collected_ids(result) == CHECK_IDS
+    assert sorted(_collected_ids(result)) == sorted(CHECK_IDS)
+    assert _collected_ids(result) == finishing_order()
+
+
+def test_checks_whose_scenarios_end_first_run_first() -> None:
+    declared = scenarios()
+    ends = [
+        (declared[by_id(c).scenario].last, declared[by_id(c).scenario].chain)
+        for c in finishing_order()
+    ]
+    assert ends == sorted(ends)
+    assert finishing_order()[0] == "module.loads"
+    # The class round trip, judged once no scenario runs, comes after every shared-deployment
+    # check, so none waits behind it.
+    shared = [c.id for c in CATALOGUE if c.scenario == "shared deployment"]
+    position = finishing_order().index
+    assert all(position(c) < position("predictions.class-round-trips") for c in shared)
 
 
 def test_collect_only_succeeds_without_judging_the_target(pytester: pytest.Pytester) -> None:
@@ -151,7 +171,7 @@ def test_an_explicit_path_adds_the_users_tests_to_the_contract(
         pytester, target, "test_user.py", "-k", "test_mine or deployment.create.returns-name"
     )
 
-    assert _collected_ids(listed) == [*CHECK_IDS, "test_user.py::test_mine"]
+    assert _collected_ids(listed) == [*finishing_order(), "test_user.py::test_mine"]
     result.assert_outcomes(passed=2, deselected=len(CHECK_IDS) - 1)
     assert (pytester.path / "user-test-ran").read_text() == "yes"
     assert report is not None
@@ -171,7 +191,7 @@ def test_without_a_path_only_the_contract_runs(
     listed = pytester.runpytest("-p", "no:cacheprovider", target, "--co", "-q")
     result, _ = run_kit(pytester, target, "-k", "deployment.create.returns-name or test_mine")
 
-    assert _collected_ids(listed) == CHECK_IDS
+    assert _collected_ids(listed) == finishing_order()
     assert result.ret == INCOMPLETE
     result.assert_outcomes(passed=1, deselected=len(CHECK_IDS) - 1)
 
