@@ -85,13 +85,19 @@ def test_ci_jobs_run_the_command_the_page_runs() -> None:
     yaml = pytest.importorskip("yaml", reason="PyYAML comes with the docs extra")
     page = (DOCS / "ci.md").read_text()
     jobs = [b for b in blocks.parse_blocks(page, "ci.md") if b.lang == "yaml"]
-    (command,) = [b.text for b in blocks.parse_blocks(page, "ci.md") if b.lang == "sh"]
+    commands = [b.text for b in blocks.parse_blocks(page, "ci.md") if b.lang == "sh"]
+    (command,) = [text for text in commands if "pytest" in text]
     flags = [word for word in command.split() if word.startswith("--")]
     assert {"--junitxml=reports/junit.xml", "--conformance-report=reports/conformance.json"} < set(
         flags
     )
     direct = [job for job in jobs if "pytest" in job.text]
     assert len(direct) == 2
+    # Each job also gates on the report's verdict, as the page's verify command does.
+    (verify,) = [text for text in commands if "conformance verify" in text]
+    assert "--require" in verify
+    for job in direct:
+        assert "python -m conformance verify reports/conformance.json --require" in job.text
     for job in jobs:
         parsed = yaml.safe_load(job.text)
         assert isinstance(parsed, dict) and parsed
