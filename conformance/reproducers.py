@@ -24,7 +24,7 @@ from typing import Any
 from conformance.catalogue import Check
 from conformance.recording import Call
 
-__all__ = ["RULES", "Rule", "reproducer_script"]
+__all__ = ["RULES", "Rule", "loading_owner", "reproducer_name", "reproducer_script"]
 
 _MAX_LITERAL = 20_000
 
@@ -526,6 +526,26 @@ def _last_sequence(calls: list[Call]) -> tuple[list[Call], str]:
 
 # Checks that judge loading the plugin: what get_deploy_client refuses.
 _LOADING = {"module.loads", "module.one-client-class", "module.has-run-local-and-target-help"}
+_LOADING_BLOCKER = re.compile(r"see (module\.[a-z-]+)")
+
+
+def loading_owner(check_id: str, message: str) -> str | None:
+    """The loading check whose reproducer stands for ``check_id``'s, or None.
+
+    When the plugin does not load, every check that needs it is blocked by the one check that
+    judged the loading; they all share that check's reproducer, since loading is all any of
+    them could replay.
+    """
+    found = _LOADING_BLOCKER.search(message)
+    if found is not None and found.group(1) in _LOADING:
+        return found.group(1)
+    return check_id if check_id in _LOADING else None
+
+
+def reproducer_name(check_id: str, message: str) -> str:
+    """The file name (without ``.py``) of the reproducer of ``check_id``, failed with ``message``:
+    its own id, or the id of the loading check it shares its reproducer with."""
+    return loading_owner(check_id, message) or check_id
 
 
 def _blocking_check(message: str) -> str | None:
@@ -617,12 +637,26 @@ def reproducer_script(
     token: str,
     notes: list[str] | None = None,
 ) -> str:
-    """The reproducer of ``check``, which failed with ``message`` after making ``calls``."""
-    sequence_note = ""
+    """The reproducer of ``check``, which failed with ``message`` after making ``calls``.
+
+    A check blocked because the plugin did not load gets the loading check's reproducer, the
+    same script word for word (so the run writes it once, whichever check writes it).
+    """
+    replay_note = ""
+    owner = loading_owner(check.id, message)
+    if owner is not None:
+        from conformance.catalogue import by_id
+
+        check, calls, message, notes = by_id(owner), [], "", []
+        replay_note = (
+            "Every check that could not run because the plugin did not load shares this "
+            f"script: fix what {owner} reports and they can run. Running it prints why "
+            "get_deploy_client refuses the plugin."
+        )
     if check.id in _GENERATED_SEQUENCES:
-        calls, sequence_note = _last_sequence(calls)
+        calls, replay_note = _last_sequence(calls)
     expected, test_source, replayed, note = _judgement(check, calls, message, token)
-    note = " ".join(part for part in (sequence_note, note) if part)
+    note = " ".join(part for part in (replay_note, note) if part)
     lines: list[str] = []
     unwritable: list[str] = []
     for index in replayed:
@@ -643,11 +677,9 @@ def reproducer_script(
 
     target_name = parse_target_uri(target)
     register = f"register_target({target_name!r}, PLUGIN_MODULE)  # as --deployment-plugin did"
-    header = [
-        f"Reproduces {check.id} ({check.level}): {_one_line(check.clause)}",
-        "",
-        f"The run reported: {_one_line(message, 400)}",
-    ]
+    header = [f"Reproduces {check.id} ({check.level}): {_one_line(check.clause)}"]
+    if message:
+        header += ["", f"The run reported: {_one_line(message, 400)}"]
     if note:
         header += ["", *textwrap.wrap(note, 92)]
     if unwritable:

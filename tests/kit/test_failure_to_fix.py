@@ -217,3 +217,33 @@ def test_summaries_stay_on_one_bounded_line() -> None:
     assert summarise(frame) == "DataFrame(1000x2, columns=[a, b])"
     nested = summarise({"predictions": frame, "text": "x\n" * 500})
     assert "\n" not in nested and len(nested) <= 200
+
+
+def test_a_plugin_that_does_not_load_gets_one_reproducer_shared_by_every_blocked_check(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    run = run_kit_on_plugin("broken_import_error", "--conformance-reproducers=repro")
+    folder = run.report_path.parent / "repro"
+
+    # One file, the loading check's: the checks it blocked share it.
+    assert [p.name for p in folder.iterdir()] == ["module.loads.py"]
+    script = (folder / "module.loads.py").read_text()
+    blocked = run.with_outcome("could-not-check")
+    assert len(blocked) > 40
+    for check_id in blocked | {"module.loads"}:
+        entry = run.check(check_id)
+        assert entry["reproducer"] == script
+        assert entry["reproducer_path"] == "repro/module.loads.py"
+    text = run.result.stdout.str()
+    summary = text.split("deployment conformance:")[1]
+    assert summary.count("reproducer: repro/") == 1
+
+    broken = _run_script(folder / "module.loads.py", tmp_path)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "module.loads: FAILED" in broken.stdout
+    assert "acme_serving_sdk" in broken.stdout
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(script.replace(repr("broken_import_error"), repr("good")))
+    correct = _run_script(fixed, tmp_path)
+    assert correct.returncode == 0, correct.stdout + correct.stderr
+    assert "module.loads: passed" in correct.stdout
