@@ -274,6 +274,7 @@ class CheckItem(pytest.Item):
                 plugin=context.profile.plugin,
                 token=context.namer.token,
                 notes=notes,
+                expected=context.expected_predictions,
             )
         except Exception as failure:  # never let the reproducer hide the check's own verdict
             script = f"# the kit could not write this reproducer: {failure!r}\n"

@@ -117,6 +117,7 @@ class Call:
     error: BaseException | None = None
     copies: int = 1  # >1 for creates started at the same instant
     outcomes: list[str] = field(default_factory=list)  # one per copy, for concurrent calls
+    made_for: str = ""  # the check or scenario label the call was made for
 
     @property
     def ok(self) -> bool:
@@ -204,7 +205,7 @@ class CallLog:
         if label is None:
             return None
         with self._lock:
-            call = Call(next(self._seq), method, args, kwargs, seconds)
+            call = Call(next(self._seq), method, args, kwargs, seconds, made_for=label)
             first = self._calls.setdefault(label, [])
             if len(first) < MAX_CALLS_PER_LABEL // 2:
                 first.append(call)
