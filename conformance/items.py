@@ -275,6 +275,7 @@ class CheckItem(pytest.Item):
                 token=context.namer.token,
                 notes=notes,
                 expected=context.expected_predictions,
+                timeout=context.profile.timeout,
             )
         except Exception as failure:  # never let the reproducer hide the check's own verdict
             script = f"# the kit could not write this reproducer: {failure!r}\n"

@@ -103,6 +103,22 @@ def _kept(value: Any) -> Any:
         return value
 
 
+_SMALL = 100  # predictions with more entries than this are not kept
+
+
+def _small_predictions(value: Any) -> Any:
+    """The predictions of a response as plain lists, or None when there are many."""
+    try:
+        predictions: Any = value["predictions"] if isinstance(value, dict) else None
+        if hasattr(predictions, "tolist"):
+            predictions = predictions.tolist()
+        if isinstance(predictions, list) and len(predictions) <= _SMALL:
+            return copy.deepcopy(predictions)
+    except Exception:  # a plugin's odd response is the checks' to judge, not the recorder's
+        return None
+    return None
+
+
 @dataclass
 class Call:
     """One plugin call: what was asked and what came of it."""
@@ -118,6 +134,9 @@ class Call:
     copies: int = 1  # >1 for creates started at the same instant
     outcomes: list[str] = field(default_factory=list)  # one per copy, for concurrent calls
     made_for: str = ""  # the check or scenario label the call was made for
+    # What a predict answered, as plain values, when it is small: reproducers of generated
+    # sequences compare with the predictions each model gave earlier in the run.
+    predictions: Any = None
 
     @property
     def ok(self) -> bool:
@@ -218,6 +237,8 @@ class CallLog:
         if error is None:
             call.value = summarise(value)
             call.shape = shape_of(value)
+            if method == "predict":
+                call.predictions = _small_predictions(value)
         return call
 
     @staticmethod

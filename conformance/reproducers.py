@@ -442,9 +442,10 @@ def _hostile_attempts(calls: list[Call]) -> list[int]:
     hostile = _indices(calls, "create_deployment", _made_for(HOSTILE))
     if not shared or not hostile:
         return []
-    name = _name(calls[shared[0]])
-    last = _after(calls, hostile[-1], "predict", lambda call: _name(call) == name)
-    return [shared[0], *hostile, last] if last is not None else []
+    # The input of the predict that ends the scenario, or of any predict on the shared
+    # deployment when the scenario stopped before it.
+    predicts = _indices(calls, "predict", _about(_name(calls[shared[0]])))
+    return [shared[0], *hostile, predicts[-1]] if predicts else []
 
 
 def _hostile_test(j: Judged) -> str:
@@ -810,6 +811,20 @@ RULES: dict[str, Rule] = {
     ),
 }
 
+# Judged on the plugin module's functions, as MLflow's CLI calls them: no client call to replay.
+RULES["module.target-help-returns-text"] = Rule(
+    "target_help() returns non-empty help text",
+    lambda calls: [],
+    lambda j: "target_help_text()",
+    replays=0,
+)
+RULES["module.run-local-signature"] = Rule(
+    "run_local can be called as MLflow calls it: run_local(name, model_uri, flavor, config)",
+    lambda calls: [],
+    lambda j: "run_local_signature()",
+    replays=0,
+)
+
 # Judged from generated sequences: every step of the last (shrunk) sequence against a model.
 for _check_id in ("stateful.lifecycle", "names.dns-labels-round-trip"):
     RULES[_check_id] = Rule(
@@ -909,6 +924,7 @@ def fresh_token():
 
 TOKEN = fresh_token()
 CREATED = []  # (method that deletes it, name, keywords), deleted at the end
+REFUSED = set()  # (method that deletes it, name) of creates that raised: tidied up quietly
 """
 
 # The functions a script may use; each script holds the ones its test needs (and theirs).
@@ -942,14 +958,39 @@ def call(method, *args, **kwargs):
         if (delete, args[0], keywords) not in CREATED:
             CREATED.append((delete, args[0], keywords))
     try:
-        value = getattr(client, method)(*args, **kwargs)
+        value = within_time(lambda: getattr(client, method)(*args, **kwargs))
         if method == "predict_stream":
-            value = list(value)
+            value = within_time(lambda: list(value))
         if method in ("delete_deployment", "delete_endpoint"):
             CREATED[:] = [entry for entry in CREATED if entry[:2] != (method, args[0])]
+        elif method in ("create_deployment", "create_endpoint"):
+            REFUSED.difference_update(e[:2] for e in CREATED if e[1] == args[0])
         return Outcome(value=value)
     except Exception as error:  # the judgement below decides what the exception means
+        if method in ("create_deployment", "create_endpoint"):
+            REFUSED.update(e[:2] for e in CREATED if args and e[1] == args[0])
         return Outcome(error=error)
+
+
+def within_time(function):
+    """``function()``, stopped with TimeoutError after TIMEOUT seconds, as the kit's run
+    stopped a call that hung (on the main thread, where the platform has SIGALRM)."""
+    import signal
+
+    main = threading.current_thread() is threading.main_thread()
+    if not main or not hasattr(signal, "setitimer"):
+        return function()
+
+    def expire(signum, frame):
+        raise TimeoutError(f"the call did not return within {TIMEOUT:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
+    try:
+        return function()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def race(copies, method, *args, **kwargs):
@@ -982,7 +1023,8 @@ def clean_up():
         try:
             getattr(client, delete)(name, **keywords)
         except Exception as error:
-            print(f"cleanup: {delete}({name!r}) raised {described(error)}")
+            if (delete, name) not in REFUSED:
+                print(f"cleanup: {delete}({name!r}) raised {described(error)}")
 
 
 def first_of(problems):
@@ -1202,6 +1244,8 @@ def same_predictions(before, after):
 def switches_model(before, updated, after, expected):
     if updated.error is not None:
         return f"update_deployment {updated}"
+    if before.error is not None:
+        return f"the predict before the update {before}, so there is nothing to compare with"
     if after.error is not None:
         return f"predict after the update {after}"
     if expected is not None:
@@ -1209,7 +1253,7 @@ def switches_model(before, updated, after, expected):
             got, want = short(predictions(after)), short(expected)
             return f"after the update predict gave {got}; the new model predicts {want}"
         return None
-    if before.error is None and agree(predictions(after), predictions(before)):
+    if agree(predictions(after), predictions(before)):
         return f"predictions did not change after the update: {short(predictions(after))}"
     return None
 
@@ -1570,6 +1614,37 @@ def contract_step(method, name, uri, outcome, deployed, pool):
     return None
 
 
+def target_help_text():
+    from conformance.api import load_target_module
+
+    module = load_target_module(TARGET)
+    text, problem = attempt("target_help()", module.target_help)
+    if problem or not isinstance(text, str) or not text.strip():
+        return problem or f"target_help() returned {short(text)}, not help text"
+    return None
+
+
+def run_local_signature():
+    import inspect
+
+    from conformance.api import load_target_module
+
+    run_local = load_target_module(TARGET).run_local
+    try:
+        signature = inspect.signature(run_local)
+    except (TypeError, ValueError):
+        return None  # a builtin: nothing to read
+    parameters = list(signature.parameters.values())
+    if parameters and parameters[0].name == "target":
+        return f"run_local{signature} takes 'target' first; MLflow passes the name there"
+    try:
+        signature.bind("name", "model-uri", None, {})
+    except TypeError as error:
+        convention = "run_local(name, model_uri, flavor, config)"
+        return f"run_local{signature} cannot be called as {convention}: {error}"
+    return None
+
+
 def shape_of(value):
     if isinstance(value, dict):
         return "dict[" + ", ".join(sorted(str(key) for key in list(value)[:20])) + "]"
@@ -1587,7 +1662,7 @@ def same_as_in_the_run(outcomes, recorded):
 '''
 
 # Every script has these, whatever its test.
-_ALWAYS = ("short", "Outcome", "described", "call", "connect", "clean_up")
+_ALWAYS = ("short", "Outcome", "described", "call", "within_time", "connect", "clean_up")
 
 
 def _helper_sources() -> dict[str, tuple[str, set[str]]]:
@@ -1709,6 +1784,8 @@ def _judgement(
     if check.id in _LOADING or blocker in _LOADING:
         # get_deploy_client enforces what these checks judge: loading is the test.
         return "the plugin module loads and its client can be built", "None", [], ""
+    if check.id in _BEYOND_A_SCRIPT:
+        return _cannot_judge(check, _BEYOND_A_SCRIPT[check.id])
     if rule is not None:
         judged = _by_rule(rule, calls, message, token, expected, notes)
         if judged is not None:
@@ -1726,15 +1803,7 @@ def _judgement(
             "",
         )
     if not calls:
-        return (
-            "(this check cannot be judged outside the kit)",
-            f"CANNOT_JUDGE  # re-run the kit with -k {check.id}",
-            [],
-            f"{check.id} judges what no plugin call of the client shows (the kit's own view "
-            "of the run, such as what the target held before it), so there is nothing to "
-            "replay: the script exits 2. Re-run the kit on this check to see whether it is "
-            "fixed.",
-        )
+        return _cannot_judge(check, "judges what no plugin call of the client shows")
     recorded = [_recorded_end(call) for call in calls]
     names = [f"outcome_{i + 1}" for i, call in enumerate(calls) if call.copies == 1]
     recorded = [end for end, call in zip(recorded, calls, strict=True) if call.copies == 1]
@@ -1753,6 +1822,27 @@ def _judgement(
         f"same_as_in_the_run([{', '.join(names)}], {recorded!r})",
         list(range(len(calls))),
         note,
+    )
+
+
+# Checks whose judgement a script cannot replay, and why.
+_BEYOND_A_SCRIPT = {
+    check_id: (
+        "compares what the target held before the run (deployments and endpoints the kit did "
+        "not create) with what it holds after: a script that creates its own deployments "
+        "cannot see the plugin touch anyone else's"
+    )
+    for check_id in ("resources.foreign-kept", "resources.foreign-unchanged")
+}
+
+
+def _cannot_judge(check: Check, why: str) -> tuple[str, str, list[int], str]:
+    return (
+        "(this check cannot be judged outside the kit)",
+        f"CANNOT_JUDGE  # re-run the kit with -k {check.id}",
+        [],
+        f"{check.id} {why}, so the script has nothing to replay: it exits 2 once the plugin "
+        f"loads. Re-run the kit with -k {check.id} to see whether it is fixed.",
     )
 
 
@@ -1796,6 +1886,7 @@ def reproducer_script(
     token: str,
     notes: list[str] | None = None,
     expected: Callable[[str], Any] | None = None,
+    timeout: float = 60.0,
 ) -> str:
     """The reproducer of ``check``, which failed with ``message`` after making ``calls``.
 
@@ -1816,6 +1907,9 @@ def reproducer_script(
             "get_deploy_client refuses the plugin."
         )
     if check.id in _GENERATED_SEQUENCES:
+        # Where the kit does not know a model's predictions in advance, the sequences compare
+        # with what the model predicted first in the run, maybe in an earlier sequence.
+        expected = _or_first_seen(expected or _unknown, _first_predictions(calls))
         calls, replay_note = _last_sequence(calls)
     expected_text, test_source, replayed, note = _judgement(
         check, calls, message, token, expected or _unknown, tuple(notes or ())
@@ -1830,8 +1924,8 @@ def reproducer_script(
             unwritable.append(f"call {index + 1} ({calls[index].method}): {error}")
             lines.append(f"outcome_{index + 1} = Outcome(error=RuntimeError('not replayed'))")
     sources = "\n".join(lines)
-    uses_pandas = "pd." in sources
-    uses_numpy = "np." in sources
+    uses_pandas = "pd." in sources + test_source
+    uses_numpy = "np." in sources + test_source
     data_imports = "\n".join(
         line
         for line, used in (("import numpy as np", uses_numpy), ("import pandas as pd", uses_pandas))
@@ -1874,6 +1968,7 @@ def reproducer_script(
         f"CHECK = {check.id!r}",
         f"EXPECTED = {expected_text!r}",
         f"TARGET = {target!r}",
+        f"TIMEOUT = {timeout:g}  # seconds a plugin call may take, as in the run",
     ]
     if plugin:
         body += [f"PLUGIN_MODULE = {plugin!r}", register]
@@ -1906,6 +2001,37 @@ def reproducer_script(
         "",
     ]
     return _clean("\n".join(body))
+
+
+def _or_first_seen(known: Callable[[str], Any], first_seen: dict[str, Any]) -> Callable[[str], Any]:
+    def expected(model_uri: str) -> Any:
+        exact = known(model_uri)
+        return exact if exact is not None else first_seen.get(model_uri)
+
+    return expected
+
+
+def _first_predictions(calls: list[Call]) -> dict[str, Any]:
+    """What each model URI predicted first among ``calls``, followed through their creates,
+    updates and deletes; a deployment's model as created counts before one it was updated to
+    (a plugin that ignores updates would otherwise teach the script the wrong predictions)."""
+    deployed: dict[Any, tuple[str, bool]] = {}  # name -> (model URI, whether it was created so)
+    first: dict[tuple[str, bool], Any] = {}
+    for call in calls:
+        if call.error is not None or call.copies > 1:
+            continue
+        if call.method in ("create_deployment", "update_deployment"):
+            uri = _keyword(call, "model_uri", 1)
+            if isinstance(uri, str):
+                deployed[_name(call)] = (uri, call.method == "create_deployment")
+        elif call.method == "delete_deployment":
+            deployed.pop(_name(call), None)
+        elif call.method == "predict" and call.predictions is not None:
+            model = deployed.get(_name(call))
+            if model is not None:
+                first.setdefault(model, call.predictions)
+    uris = {uri for uri, _ in first}
+    return {uri: first.get((uri, True), first.get((uri, False))) for uri in uris}
 
 
 def _unknown(model_uri: str) -> Any:
