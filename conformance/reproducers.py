@@ -105,6 +105,11 @@ def _keyword(call: Call, key: str, position: int) -> Any:
     return call.args[position] if len(call.args) > position else None
 
 
+def _both(first: list[int], second: list[int]) -> list[int]:
+    """Both picks, or nothing when either is missing."""
+    return first + second if first and second else []
+
+
 def _about(name: Any) -> Callable[[Call], bool]:
     """Calls about ``name``."""
 
@@ -426,10 +431,13 @@ def _example_value(text: str) -> Any:
     return value(ast.parse(text, mode="eval").body)
 
 
+# What the class is asked to round-trip when no example was drawn (the check could not run):
+# a little of each kind of value hypothesis draws.
+_STAND_IN_EXAMPLE = [0.5, -2, "text", None, True, {"key": [1.25, "x"]}]
+
+
 def _class_round_trip_test(j: Judged) -> str:
-    example = _class_example(j)
-    if not example:
-        return ""
+    example = _class_example(j) or j.literal(_STAND_IN_EXAMPLE)
     return f"class_round_trips({j.names[0]}, {example})"
 
 
@@ -587,7 +595,7 @@ RULES: dict[str, Rule] = {
     ),
     "deployment.list.returns-dicts": Rule(
         "list_deployments returns a list of dicts that each have 'name', the deployment among them",
-        lambda calls: _first("create_deployment")(calls) + _last("list_deployments")(calls),
+        lambda calls: _both(_first("create_deployment")(calls), _last("list_deployments")(calls)),
         lambda j: f"lists({j.names[1]}, {_named(j)})",
     ),
     "deployment.list.reflects-changes": Rule(
@@ -749,7 +757,7 @@ RULES: dict[str, Rule] = {
     ),
     "endpoint.list.returns-dicts": Rule(
         "list_endpoints returns a list of dicts that each have 'name', the endpoint among them",
-        lambda calls: _first("create_endpoint")(calls) + _first("list_endpoints")(calls),
+        lambda calls: _both(_first("create_endpoint")(calls), _first("list_endpoints")(calls)),
         lambda j: f"lists({j.names[1]}, {_named(j)})",
     ),
     "endpoint.delete.idempotent": Rule(
@@ -1126,19 +1134,21 @@ def removed(deleted, got, listed=None, name=None):
         return f"delete_deployment {deleted}"
     if got.error is None:
         return f"get_deployment after the delete {got}"
-    if listed is not None and listed.error is None:
-        names, _ = names_in(listed)
-        if names and name in names:
-            return f"list_deployments after the delete still shows {name!r}"
+    if listed is not None:
+        names, problem = names_in(listed)
+        if problem or name in names:
+            return problem or f"list_deployments after the delete still shows {name!r}"
     return None
 
 
 def leaves_nothing(created, got, listed, name):
     if got.error is None:
         return f"after the create {created}, get_deployment({name!r}) still finds it"
-    names, _ = names_in(listed)
-    if names and name in names:
-        return f"after the create {created}, list_deployments() still shows {name!r}"
+    if listed.error is not None:
+        return None  # a listing that raised shows nothing left behind
+    names, problem = names_in(listed)
+    if problem or name in names:
+        return problem or f"after the create {created}, list_deployments() still shows {name!r}"
     return None
 
 
@@ -1775,12 +1785,11 @@ def _judgement(
     notes: tuple[str, ...],
 ) -> tuple[str, str, list[int], str]:
     """What the script expects, its test, the calls to replay, and a note on how it judges."""
-    rule = RULES.get(check.id)
     blocker = _blocking_check(message)
-    if blocker is not None and blocker != check.id:
-        # The check could not judge because another check's clause is broken first: that
-        # clause is what the script judges, and fixing it unblocks this check.
-        rule = RULES.get(blocker, rule)
+    # A check that could not judge because another check's clause is broken first is judged
+    # by its own rule, which finds what blocked it (a malformed listing, say) a problem too;
+    # without a rule of its own, by the blocking check's.
+    rule = RULES.get(check.id) or (RULES.get(blocker) if blocker is not None else None)
     if check.id in _LOADING or blocker in _LOADING:
         # get_deploy_client enforces what these checks judge: loading is the test.
         return "the plugin module loads and its client can be built", "None", [], ""
@@ -1869,7 +1878,7 @@ def _by_rule(
     )
     try:
         test = rule.test(judged)
-    except _Unwritable:
+    except (_Unwritable, IndexError):  # the calls are not all there: replayed instead
         return None
     if not test:
         return None
