@@ -334,12 +334,13 @@ def _member_listed(calls: list[Call]) -> list[int]:
 
 
 def _member_listed_after_update(calls: list[Call]) -> list[int]:
-    member = _member(calls)
+    """The member's create and listing, the endpoint's update, and the listing after it."""
+    member = _member_listed(calls)
     updates = _of_endpoint(calls, "update_endpoint")
-    if member is None or not updates:
+    if not member or not updates:
         return []
     listed = _listed_under(calls, updates[0])
-    return [member, listed] if listed is not None else []
+    return [*member, updates[0], listed] if listed is not None else []
 
 
 def _endpoint_update_then_get(calls: list[Call]) -> list[int]:
@@ -479,17 +480,24 @@ def _shared_and_last_predict(calls: list[Call]) -> list[int]:
 
 
 def _member_and_holding_delete(calls: list[Call]) -> list[int]:
-    member = _member(calls)
-    if member is None:
+    """The member's create and listing (which must have worked), and the delete of its
+    endpoint."""
+    member = _member_listed(calls)
+    if not member:
         return []
-    endpoint = _endpoint(calls)
-    delete = _after(calls, member, "delete_endpoint", lambda call: _name(call) == endpoint)
-    return [member, delete] if delete is not None else []
+    delete = _after(calls, member[1], "delete_endpoint", _about(_endpoint(calls)))
+    return [*member, delete] if delete is not None else []
+
+
+def _member_judged(j: Judged) -> str:
+    """The member deployment was created and listed under its endpoint, as the check needs."""
+    return f"must_return({j.names[0]}), lists({j.names[1]}, {_named(j)})"
 
 
 def _no_dangling_test(j: Judged) -> str:
     member = j.calls[0]
-    return f"no_dangling({j.literal(_under_endpoint(member))}, {j.literal(_name(member))})"
+    endpoint, name = j.literal(_under_endpoint(member)), j.literal(_name(member))
+    return f"first_of([{_member_judged(j)}]) or no_dangling({endpoint}, {name})"
 
 
 def _each(helper: str) -> Callable[[Judged], str]:
@@ -666,7 +674,7 @@ RULES: dict[str, Rule] = {
     "concurrency.create-one-winner": Rule(
         "of several creates of one name started at once, exactly one returns",
         _race,
-        lambda j: f"one_winner({j.names[0]})",
+        lambda j: f"one_winner({j.names[0]}, {_named(j)})",
     ),
     # -- predict and its response ---------------------------------------------------------------
     "predict.returns-response": Rule(
@@ -768,7 +776,7 @@ RULES: dict[str, Rule] = {
     "endpoint.lists-its-deployments": Rule(
         "list_deployments(endpoint=...) shows the deployment created under the endpoint",
         _member_listed,
-        lambda j: f"first_of([must_return({j.names[0]}), lists({j.names[1]}, {_named(j)})])",
+        lambda j: f"first_of([{_member_judged(j)}])",
     ),
     "endpoint.update.returns": Rule(
         "update_endpoint of an existing endpoint returns, and get_endpoint then returns its dict",
@@ -793,14 +801,17 @@ RULES: dict[str, Rule] = {
     "endpoint.update.keeps-deployments": Rule(
         "after update_endpoint, list_deployments(endpoint=...) still shows its deployment",
         _member_listed_after_update,
-        lambda j: f"first_of([must_return({j.names[0]}), lists({j.names[1]}, {_named(j)})])",
+        lambda j: (
+            f"first_of([{_member_judged(j)}, must_return({j.names[2]}), "
+            f"lists({j.names[3]}, {_named(j)})])"
+        ),
     ),
     "endpoint.delete.no-dangling-deployments": Rule(
         "delete_endpoint of an endpoint holding a deployment refuses with MlflowException and "
         "changes nothing, or leaves nothing naming the endpoint",
         _member_and_holding_delete,
         _no_dangling_test,
-        replays=1,
+        replays=2,
     ),
     "endpoint.predict.returns-response": Rule(
         "predict(None, inputs, endpoint=...) returns a PredictionsResponse holding 'predictions'",
@@ -1274,12 +1285,15 @@ def keeps_model(before, updated, after):
     return same_predictions(before, after)
 
 
-def one_winner(outcomes):
-    won = sum(outcome.error is None for outcome in outcomes)
-    if won != 1:
+def one_winner(outcomes, name):
+    winners = [outcome for outcome in outcomes if outcome.error is None]
+    if len(winners) != 1:
         ends = "; ".join(str(outcome) for outcome in outcomes)
-        return f"{won} of {len(outcomes)} concurrent creates returned: {ends}"
-    return None
+        return f"{len(winners)} of {len(outcomes)} concurrent creates returned: {ends}"
+    odd = [o for o in outcomes if o.error is not None and not is_mlflow_error(o.error)]
+    return named_dict(winners[0], name) or (
+        f"a losing create {odd[0]}, not MlflowException" if odd else None
+    )
 
 
 def json_able(outcomes):
