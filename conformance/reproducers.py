@@ -172,7 +172,7 @@ def _delete_then_get_and_list(calls: list[Call]) -> list[int]:
     if delete is None:
         return []
     name = _name(calls[delete])
-    got = _after(calls, delete, "get_deployment", lambda call: _name(call) == name)
+    got = _after(calls, delete, "get_deployment", _about(name))
     listed = _after(calls, delete, "list_deployments", lambda call: not call.args)
     return [delete, got] + ([listed] if listed is not None else []) if got is not None else []
 
@@ -193,33 +193,29 @@ def _listed_after_create_and_after_delete(calls: list[Call]) -> list[int]:
     return [shown, delete, gone]
 
 
+def _predicts_around(calls: list[Call], updates: list[int]) -> list[int]:
+    """The first of ``updates``, between the predicts on its deployment just before and after."""
+    if not updates:
+        return []
+    update = updates[0]
+    same = _about(_name(calls[update]))
+    before = _before(calls, update, "predict", same)
+    after = _after(calls, update, "predict", same)
+    return [before, update, after] if before is not None and after is not None else []
+
+
 def _model_update_and_its_predicts(calls: list[Call]) -> list[int]:
     from conformance.catalogue import LIFECYCLE
 
     in_life = _made_for(LIFECYCLE)
-    updates = _indices(
-        calls, "update_deployment", lambda c: in_life(c) and _keyword(c, "model_uri", 1)
+    return _predicts_around(
+        calls,
+        _indices(calls, "update_deployment", lambda c: in_life(c) and _keyword(c, "model_uri", 1)),
     )
-    if not updates:
-        return []
-    update = updates[0]
-    name = _name(calls[update])
-    same = _about(name)
-    before = _before(calls, update, "predict", same)
-    after = _after(calls, update, "predict", same)
-    return [before, update, after] if before is not None and after is not None else []
 
 
 def _config_update_and_its_predicts(calls: list[Call]) -> list[int]:
-    updates = _indices(calls, "update_deployment", _config_only)
-    if not updates:
-        return []
-    update = updates[0]
-    name = _name(calls[update])
-    same = _about(name)
-    before = _before(calls, update, "predict", same)
-    after = _after(calls, update, "predict", same)
-    return [before, update, after] if before is not None and after is not None else []
+    return _predicts_around(calls, _indices(calls, "update_deployment", _config_only))
 
 
 def _delete_then_predict_on_another(calls: list[Call]) -> list[int]:
@@ -236,7 +232,7 @@ def _create_then_predict(calls: list[Call]) -> list[int]:
     if not creates:
         return []
     name = _name(calls[creates[0]])
-    first = _after(calls, creates[0], "predict", lambda call: _name(call) == name)
+    first = _after(calls, creates[0], "predict", _about(name))
     return [creates[0], first] if first is not None else []
 
 
@@ -245,7 +241,7 @@ def _bad_create_then_get_and_list(calls: list[Call]) -> list[int]:
     if not creates:
         return []
     name = _name(calls[creates[0]])
-    got = _after(calls, creates[0], "get_deployment", lambda call: _name(call) == name)
+    got = _after(calls, creates[0], "get_deployment", _about(name))
     listed = _after(calls, creates[0], "list_deployments", lambda call: True)
     return [creates[0], got, listed] if got is not None and listed is not None else []
 
@@ -297,7 +293,7 @@ def _created_endpoints(calls: list[Call]) -> set[Any]:
 
 def _of_endpoint(calls: list[Call], method: str) -> list[int]:
     endpoint = _endpoint(calls)
-    return _indices(calls, method, lambda call: _name(call) == endpoint)
+    return _indices(calls, method, _about(endpoint))
 
 
 def _never_created(calls: list[Call], method: str) -> list[int]:
@@ -348,7 +344,7 @@ def _endpoint_update_then_get(calls: list[Call]) -> list[int]:
     if not updates:
         return []
     endpoint = _endpoint(calls)
-    got = _after(calls, updates[0], "get_endpoint", lambda call: _name(call) == endpoint)
+    got = _after(calls, updates[0], "get_endpoint", _about(endpoint))
     return [updates[0], got] if got is not None else []
 
 
@@ -372,7 +368,7 @@ def _endpoint_delete_get_delete(calls: list[Call]) -> list[int]:
     if len(deletes) < 2:
         return []
     endpoint = _endpoint(calls)
-    got = _after(calls, deletes[0], "get_endpoint", lambda call: _name(call) == endpoint)
+    got = _after(calls, deletes[0], "get_endpoint", _about(endpoint))
     return [deletes[0], got, deletes[1]] if got is not None else []
 
 
@@ -860,12 +856,22 @@ class _Unwritable(Exception):
     """A value the script cannot spell inline."""
 
 
+_LONG_RUN = re.compile(r"(.)\1{15,}", re.S)  # one character, 16 times or more
+
+
 def _string(text: str, token: str) -> str:
-    """``text`` as source; the run's token in it becomes the script's own, so names are fresh."""
-    if token and token in text:
-        parts = [repr(part) for part in text.split(token)]
-        return " + TOKEN + ".join(parts).replace("'' + ", "").replace(" + ''", "")
-    return repr(text)
+    """``text`` as source; the run's token in it becomes the script's own, so names are fresh,
+    and a long run of one character is written as a repetition ('x' * 300)."""
+    parts: list[str] = []
+    for number, piece in enumerate(text.split(token) if token else [text]):
+        if number:
+            parts.append("TOKEN")
+        start = 0
+        for run in _LONG_RUN.finditer(piece):
+            parts += [repr(piece[start : run.start()]), f"{run.group(1)!r} * {len(run.group())}"]
+            start = run.end()
+        parts.append(repr(piece[start:]))
+    return " + ".join(part for part in parts if part not in ("''", '""')) or "''"
 
 
 def _number(value: float) -> str:
