@@ -452,11 +452,19 @@ def _hostile_attempts(calls: list[Call]) -> list[int]:
 
 
 def _hostile_test(j: Judged) -> str:
-    attempts = ", ".join(
+    attempts = [
         f"({j.literal(list(call.args))}, {j.literal(call.kwargs)})" for call in j.calls[1:-1]
-    )
+    ]
     shared, inputs = j.calls[0], j.calls[-1].args[1]
-    return f"hostile_names({j.literal(_name(shared))}, [{attempts}], {j.literal(inputs)})"
+    return (
+        f"hostile_names(\n    {j.literal(_name(shared))},\n{_listed_source(attempts)},\n"
+        f"    {j.literal(inputs)},\n)"
+    )
+
+
+def _listed_source(items: list[str]) -> str:
+    """A list written one item a line, indented as an argument."""
+    return "    [\n" + "".join(f"        {item},\n" for item in items) + "    ]"
 
 
 def _input_unchanged_test(j: Judged) -> str:
@@ -519,7 +527,7 @@ def _contract_test(j: Judged) -> str:
             uris.setdefault(uri, _expected_source(j, uri))
         steps.append(f"({call.method!r}, {j.literal(_name(call))}, {j.literal(uri)}, {name})")
     expected = "{" + ", ".join(f"{j.literal(uri)}: {source}" for uri, source in uris.items()) + "}"
-    return f"contract([{', '.join(steps)}], {expected})"
+    return f"contract(\n{_listed_source(steps)},\n    {expected},\n)"
 
 
 def _named(j: Judged, index: int = 0) -> str:
