@@ -245,7 +245,7 @@ class CheckItem(pytest.Item):
 
     def _attach_details(self) -> None:
         """Record the calls and, for a failure, the plugin's traceback and the reproducer."""
-        from conformance.reproducers import reproducer_script
+        from conformance.reproducers import reproducer_name, reproducer_script
         from conformance.tracebacks import find_plugin_error, plugin_traceback
 
         context = self.context
@@ -275,16 +275,20 @@ class CheckItem(pytest.Item):
                 plugin=context.profile.plugin,
                 token=context.namer.token,
                 notes=notes,
+                expected=context.expected_predictions,
+                timeout=context.profile.timeout,
             )
         except Exception as failure:  # never let the reproducer hide the check's own verdict
             script = f"# the kit could not write this reproducer: {failure!r}\n"
         self.user_properties.append(("conformance_reproducer", script))
         folder = context.profile.reproducers
         if folder:
-            path = Path(folder) / f"{self.check.id}.py"
+            # Checks blocked by a plugin that did not load share one file, the loading check's.
+            path = Path(folder) / f"{reproducer_name(self.check.id, message)}.py"
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(script)
+                if not path.is_file() or path.read_text() != script:
+                    path.write_text(script)
                 self.user_properties.append(("conformance_reproducer_path", str(path)))
             except OSError as failure:
                 self.user_properties.append(

@@ -103,6 +103,22 @@ def _kept(value: Any) -> Any:
         return value
 
 
+_SMALL = 100  # predictions with more entries than this are not kept
+
+
+def _small_predictions(value: Any) -> Any:
+    """The predictions of a response as plain lists, or None when there are many."""
+    try:
+        predictions: Any = value["predictions"] if isinstance(value, dict) else None
+        if hasattr(predictions, "tolist"):
+            predictions = predictions.tolist()
+        if isinstance(predictions, list) and len(predictions) <= _SMALL:
+            return copy.deepcopy(predictions)
+    except Exception:  # a plugin's odd response is the checks' to judge, not the recorder's
+        return None
+    return None
+
+
 @dataclass
 class Call:
     """One plugin call: what was asked and what came of it."""
@@ -117,6 +133,10 @@ class Call:
     error: BaseException | None = None
     copies: int = 1  # >1 for creates started at the same instant
     outcomes: list[str] = field(default_factory=list)  # one per copy, for concurrent calls
+    made_for: str = ""  # the check or scenario label the call was made for
+    # What a predict answered, as plain values, when it is small: reproducers of generated
+    # sequences compare with the predictions each model gave earlier in the run.
+    predictions: Any = None
 
     @property
     def ok(self) -> bool:
@@ -204,7 +224,7 @@ class CallLog:
         if label is None:
             return None
         with self._lock:
-            call = Call(next(self._seq), method, args, kwargs, seconds)
+            call = Call(next(self._seq), method, args, kwargs, seconds, made_for=label)
             first = self._calls.setdefault(label, [])
             if len(first) < MAX_CALLS_PER_LABEL // 2:
                 first.append(call)
@@ -217,6 +237,8 @@ class CallLog:
         if error is None:
             call.value = summarise(value)
             call.shape = shape_of(value)
+            if method == "predict":
+                call.predictions = _small_predictions(value)
         return call
 
     @staticmethod

@@ -37,7 +37,8 @@ def write_summary(
             + f"  {states[capability]}"
         )
     summary = report.summary()
-    _section(terminal, "MUST failures:", report.must_failures, red=True)
+    shown: set[str] = set()  # reproducer paths listed so far: a shared one is listed once
+    _section(terminal, "MUST failures:", report.must_failures, shown, red=True)
     strict = " (strict: these fail the run)" if profile and profile.strict else ""
     remarks = [(c.id, w) for c in report.checks for w in c.warnings]
     if report.should_failures or remarks:
@@ -45,13 +46,14 @@ def write_summary(
         terminal.write_line(f"SHOULD failures and remarks{strict}:", yellow=True, bold=True)
         for result in report.should_failures:
             terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
-            _reproducer_line(terminal, result)
+            _reproducer_line(terminal, result, shown)
         for check_id, remark in remarks:
             terminal.write_line(f"  {check_id} (remark): {_one_line(remark)}")
     _section(
         terminal,
         "Could not check (blocked by another failure or the setup):",
         report.with_outcome(CheckOutcome.COULD_NOT_CHECK),
+        shown,
     )
     if summary["waivers"]:
         terminal.write_line("")
@@ -104,18 +106,22 @@ def write_summary(
     _rerun_hint(terminal, report)
 
 
-def _section(terminal: Any, title: str, results: list[Any], red: bool = False) -> None:
+def _section(
+    terminal: Any, title: str, results: list[Any], shown: set[str], red: bool = False
+) -> None:
     if not results:
         return
     terminal.write_line("")
     terminal.write_line(title, red=red, bold=True)
     for result in results:
         terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
-        _reproducer_line(terminal, result)
+        _reproducer_line(terminal, result, shown)
 
 
-def _reproducer_line(terminal: Any, result: Any) -> None:
-    if result.reproducer_path:
+def _reproducer_line(terminal: Any, result: Any, shown: set[str]) -> None:
+    # Checks blocked by a plugin that did not load share the loading check's script.
+    if result.reproducer_path and result.reproducer_path not in shown:
+        shown.add(result.reproducer_path)
         terminal.write_line(f"    reproducer: {result.reproducer_path}")
 
 

@@ -18,7 +18,7 @@ from conformance.api import load_target_module
 from conformance.api.errors import MlflowException
 from conformance.recording import CallLog, scenario_label, summarise
 from conformance.report import SCHEMA_PATH
-from tests.kit.conftest import PLUGINS_DIR, RunKit
+from tests.kit.conftest import MODEL_URIS, PLUGINS_DIR, KitRun, RunKit
 
 ROOT = Path(conformance.__file__).resolve().parent.parent
 
@@ -40,6 +40,153 @@ def _run_script(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+def _assert_each_reproducer_judges(
+    run: KitRun, module: str, correct: str, tmp_path: Path, checks: set[str] | None = None
+) -> None:
+    """Each failing check's script (of ``checks``, or all) judges as the check does: it exits 1
+    against ``module`` and 0 once ``correct`` takes its place, and it says which check and why."""
+    folder = tmp_path
+    for check_id in sorted(checks or run.failing):
+        script = run.check(check_id)["reproducer"]
+        assert "problem = same_as_in_the_run" not in script, check_id
+        assert "CANNOT_JUDGE" not in script, check_id
+        path = folder / f"{check_id}-broken.py"
+        path.write_text(script)
+        broken = _run_script(path, tmp_path)
+        assert broken.returncode == 1, broken.stdout + broken.stderr
+        assert f"{check_id}: FAILED" in broken.stdout, broken.stdout + broken.stderr
+        fixed = folder / f"{check_id}-fixed.py"
+        fixed.write_text(
+            script.replace(f"PLUGIN_MODULE = {module!r}", f"PLUGIN_MODULE = {correct!r}")
+        )
+        correct_run = _run_script(fixed, tmp_path)
+        assert correct_run.returncode == 0, correct_run.stdout + correct_run.stderr
+        assert f"{check_id}: passed" in correct_run.stdout
+
+
+# Broken plugins whose failures are judged over several calls (the lifecycle, the config-only
+# update, the bad model's aftermath, endpoints, names, shared state, the race, the responses),
+# with the correct plugin each breaks and the arguments it runs with.
+_MULTI_STEP = [
+    ("broken_update_ignores_model", "good", ()),
+    ("broken_update_crashes_without_model", "good", ()),
+    ("broken_list_cached", "good", ()),
+    ("broken_delete_leaves_tombstones", "good", ()),
+    ("broken_registers_before_loading", "good", ()),
+    ("broken_create_returns_early", "good", ()),
+    ("broken_predict_casts_input", "good", ()),
+    ("broken_ragged_predictions", "good", ()),
+    ("broken_from_json_drops_metadata", "good", ()),
+    ("broken_to_json_ignores_path", "good", ()),
+    ("broken_to_json_writes_nan", "good", ()),
+    ("broken_unknown_format_falls_back", "good", ()),
+    ("broken_numpy_in_dicts", "good", ()),
+    ("broken_names_as_paths", "good", ()),
+    ("broken_state_on_client", "good", ()),
+    ("broken_create_race", "good", ()),
+    ("broken_stream_yields_bytes", "good", ()),
+    ("broken_explain_returns_sdk_object", "good", ()),
+    ("broken_target_help_prints", "good", ()),
+    ("broken_documented_run_local", "good", ()),
+    ("broken_chat_returns_dict", "variant_chat_messages", ("--deployment-input=chat.json",)),
+    ("broken_endpoint_create_returns_none", "good", ()),
+    ("broken_endpoint_create_upserts", "good", ()),
+    ("broken_endpoint_get_raw_reply", "good", ()),
+    ("broken_endpoint_list_strings", "good", ()),
+    ("broken_endpoint_ignored_on_create", "good", ()),
+    ("broken_endpoint_update_drops_deployments", "good", ()),
+    ("broken_endpoint_delete_leaves_dangling", "good", ()),
+    ("broken_endpoint_predict_returns_dict", "good", ()),
+    ("broken_endpoint_datetime_in_dicts", "good", ()),
+]
+
+
+@pytest.mark.parametrize(
+    ("module", "correct", "extra"), _MULTI_STEP, ids=[m for m, _, _ in _MULTI_STEP]
+)
+def test_multi_step_reproducers_assert_what_their_check_asserts(
+    run_kit_on_plugin: RunKit, module: str, correct: str, extra: tuple[str, ...], tmp_path: Path
+) -> None:
+    run = run_kit_on_plugin(module, *extra)
+    assert run.failing
+    _assert_each_reproducer_judges(run, module, correct, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("module", "check_id", "replayed"),
+    [
+        # The example hypothesis shrank the failure to, built into the target's class again.
+        ("broken_to_json_rounds", "predictions.class-round-trips", "class_round_trips("),
+        # The shrunk sequence, each step judged against a model of the contract.
+        ("broken_update_ignores_model", "stateful.lifecycle", "contract("),
+        ("broken_names_versioned", "names.dns-labels-round-trip", "contract("),
+    ],
+)
+def test_generated_failures_are_replayed_from_the_shrunk_example(
+    run_kit_on_plugin: RunKit, module: str, check_id: str, replayed: str, tmp_path: Path
+) -> None:
+    run = run_kit_on_plugin(module, "--conformance-hypothesis=thorough")
+    assert run.check(check_id)["outcome"] == "failed"
+    script = run.check(check_id)["reproducer"]
+    assert f"problem = {replayed}" in script
+    # Only the generated check: with a thorough run's many deployments at once, a first-page
+    # listing fails other checks too, which a script's few deployments cannot show.
+    _assert_each_reproducer_judges(run, module, "good", tmp_path, {check_id})
+
+
+def test_the_predictions_checks_judge_every_predict_of_the_prediction_scenario(
+    tmp_path: Path,
+) -> None:
+    """A response broken on the second predict alone fails the script: each one is judged."""
+    import pandas as pd
+
+    from conformance.catalogue import PREDICTION, SHARED, by_id
+    from conformance.recording import Call
+    from conformance.reproducers import reproducer_script
+
+    name = "mdc-abc123-m-shared-1"
+    calls = [
+        Call(
+            1,
+            "create_deployment",
+            (name, MODEL_URIS[0], None),
+            {"config": {}},
+            made_for=scenario_label(SHARED),
+        ),
+        Call(
+            2,
+            "predict",
+            (name, pd.DataFrame({"x1": [1.0], "x2": [2.0]})),
+            {},
+            made_for=scenario_label(PREDICTION),
+        ),
+        Call(
+            3,
+            "predict",
+            (name, pd.DataFrame({"x1": [1.0, 2.0, 3.0], "x2": [0.5, -1.0, 4.0]})),
+            {},
+            made_for=scenario_label(PREDICTION),
+        ),
+    ]
+    script = reproducer_script(
+        by_id("predictions.formats"),
+        calls,
+        "get_predictions('ndarray') raised ...",
+        target="kit-every-predict",
+        plugin="broken_ragged_predictions",
+        token="abc123",
+    )
+    assert "problem = each([outcome_2, outcome_3], formats)" in script
+    broken = tmp_path / "broken.py"
+    broken.write_text(script)
+    result = _run_script(broken, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "call 2 of 2: get_predictions('ndarray')" in result.stdout
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(script.replace(repr("broken_ragged_predictions"), repr("good")))
+    assert _run_script(fixed, tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -217,3 +364,33 @@ def test_summaries_stay_on_one_bounded_line() -> None:
     assert summarise(frame) == "DataFrame(1000x2, columns=[a, b])"
     nested = summarise({"predictions": frame, "text": "x\n" * 500})
     assert "\n" not in nested and len(nested) <= 200
+
+
+def test_a_plugin_that_does_not_load_gets_one_reproducer_shared_by_every_blocked_check(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    run = run_kit_on_plugin("broken_import_error", "--conformance-reproducers=repro")
+    folder = run.report_path.parent / "repro"
+
+    # One file, the loading check's: the checks it blocked share it.
+    assert [p.name for p in folder.iterdir()] == ["module.loads.py"]
+    script = (folder / "module.loads.py").read_text()
+    blocked = run.with_outcome("could-not-check")
+    assert len(blocked) > 40
+    for check_id in blocked | {"module.loads"}:
+        entry = run.check(check_id)
+        assert entry["reproducer"] == script
+        assert entry["reproducer_path"] == "repro/module.loads.py"
+    text = run.result.stdout.str()
+    summary = text.split("deployment conformance:")[1]
+    assert summary.count("reproducer: repro/") == 1
+
+    broken = _run_script(folder / "module.loads.py", tmp_path)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "module.loads: FAILED" in broken.stdout
+    assert "acme_serving_sdk" in broken.stdout
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(script.replace(repr("broken_import_error"), repr("good")))
+    correct = _run_script(fixed, tmp_path)
+    assert correct.returncode == 0, correct.stdout + correct.stderr
+    assert "module.loads: passed" in correct.stdout
