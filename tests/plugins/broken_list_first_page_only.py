@@ -13,7 +13,9 @@ from good import run_local, target_help  # noqa: F401
 
 VIOLATES = "stateful.lifecycle"
 ALSO_FAILS: set[str] = set()
-KIT_ARGS = ("--conformance-hypothesis=thorough",)
+# One scenario at a time: what the other scenarios hold at the moment of a listing then never
+# decides whether the sequence's own deployments fall on the first page.
+KIT_ARGS = ("--conformance-hypothesis=thorough", "--conformance-thread-safe=off")
 
 PAGE_SIZE = 4
 
