@@ -26,10 +26,10 @@ TOKEN = "bench1"
 
 def child(count: int, rounds: int) -> dict[str, Any]:
     """Seconds of each snapshot + comparison over ``count`` foreign deployments."""
-    from conformance.calling import CallRunner
-    from conformance.foreign import compare, take_snapshot
-    from conformance.naming import Namer
-    from conformance.tracking import TrackedClient
+    from conformance._calling import CallRunner
+    from conformance._foreign import compare, take_snapshot
+    from conformance._naming import Namer
+    from conformance._tracking import TrackedClient
     from reference_target.client import MemoryDeploymentClient
 
     client = MemoryDeploymentClient(f"memory:/bench-foreign-{os.getpid()}")

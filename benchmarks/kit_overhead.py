@@ -23,7 +23,7 @@ GOAL = 1.5
 
 
 def measure(settings: Settings) -> Figure:
-    from conformance.catalogue import CATALOGUE
+    from conformance._catalogue import CATALOGUE
 
     count = len(CATALOGUE)
     figure = Figure(

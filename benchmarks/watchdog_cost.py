@@ -22,8 +22,8 @@ _CALLS = 20_000
 
 
 def _per_call_seconds(observed: bool) -> float:
-    from conformance.calling import CallRunner
-    from conformance.watchdog import Watchdog
+    from conformance._calling import CallRunner
+    from conformance._watchdog import Watchdog
 
     watchdog = Watchdog.start({"role": "worker"}) if observed else None
     runner = CallRunner(timeout=60, observer=watchdog)

@@ -12,21 +12,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conformance.catalogue import CATALOGUE, Capability, Check, Level
+    from conformance._catalogue import CATALOGUE, Capability, Check, Level
+    from conformance._runner import run
     from conformance.report import CheckResult, Report
-    from conformance.runner import run
 
 __all__ = ["CATALOGUE", "Capability", "Check", "CheckResult", "Level", "Report", "run"]
 __version__ = "0.1.0"
 
 _HOMES = {
-    "CATALOGUE": "conformance.catalogue",
-    "Capability": "conformance.catalogue",
-    "Check": "conformance.catalogue",
-    "Level": "conformance.catalogue",
+    "CATALOGUE": "conformance._catalogue",
+    "Capability": "conformance._catalogue",
+    "Check": "conformance._catalogue",
+    "Level": "conformance._catalogue",
     "CheckResult": "conformance.report",
     "Report": "conformance.report",
-    "run": "conformance.runner",
+    "run": "conformance._runner",
 }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.judgement import Verdict
-from conformance.verify import verify_report
+from conformance._judgement import Verdict
+from conformance._verify import verify_report
 
 __all__ = ["main"]
 

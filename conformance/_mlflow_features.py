@@ -13,7 +13,7 @@ from importlib import metadata
 
 from packaging.version import Version
 
-from conformance.catalogue import Capability, Check
+from conformance._catalogue import Capability, Check
 
 __all__ = ["installed_mlflow_version", "unavailable_under_installed_mlflow"]
 

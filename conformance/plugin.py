@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.options import GROUP, OPTIONS, PYPROJECT_SECTION
+from conformance._options import GROUP, OPTIONS, PYPROJECT_SECTION
 
 if TYPE_CHECKING:
     import pytest
@@ -49,7 +49,7 @@ def _activated(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     if not _activated(config):
         return
-    from conformance.session import ConformanceSession
+    from conformance._session import ConformanceSession
 
     config.pluginmanager.register(ConformanceSession(config), SESSION_PLUGIN_NAME)
 

@@ -1,5 +1,5 @@
 """The run's results as a report: JSON (validated by the shipped schema) and a Markdown
-certificate. The terminal summary is in :mod:`conformance.terminal`.
+certificate. The terminal summary is in :mod:`conformance._terminal`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from conformance.catalogue import CATALOGUE, Capability, Level
-from conformance.judgement import CheckOutcome, RunEnding, Verdict, VerdictBasis, decide_verdict
+from conformance._catalogue import CATALOGUE, Capability, Level
+from conformance._judgement import CheckOutcome, RunEnding, Verdict, VerdictBasis, decide_verdict
 
 __all__ = [
     "CheckResult",
@@ -93,7 +93,7 @@ def redact_target(uri: str) -> str:
 
 @dataclass
 class CheckResult:
-    """One check's outcome, in the words of :class:`~conformance.judgement.CheckOutcome`."""
+    """One check's outcome, in the words of :class:`~conformance._judgement.CheckOutcome`."""
 
     id: str
     level: str
@@ -104,7 +104,7 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     waiver: str | None = None  # the user's reason, when the check is waived
     since_mlflow: str | None = None  # the MLflow release that brought what the clause needs
-    # Each plugin call the check made or relied on (see conformance.recording.Call.to_dict).
+    # Each plugin call the check made or relied on (see conformance._recording.Call.to_dict).
     calls: list[dict[str, Any]] = field(default_factory=list)
     traceback: str | None = None  # the plugin's, when a plugin exception caused the failure
     reproducer: str | None = None  # a standalone script, for a failed or unchecked check

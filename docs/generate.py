@@ -24,9 +24,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from conformance.catalogue import CATALOGUE, Capability
-from conformance.options import OPTIONS, PYPROJECT_SECTION
-from conformance.profile import SCHEMA_PATH
+from conformance._catalogue import CATALOGUE, Capability
+from conformance._options import OPTIONS, PYPROJECT_SECTION
+from conformance._profile import SCHEMA_PATH
 
 DOCS = Path(__file__).resolve().parent
 TEMPLATES = DOCS / "templates"

@@ -10,7 +10,7 @@ Built in, deterministic so predictions can be checked exactly:
 - ``reference:/shaped?output=KIND&weights=w1,w2,...&bias=b`` predicts what ``linear`` does (or
   b for every row, without weights), in the container real pyfunc models return: KIND is
   ``array``, ``matrix``, ``scalars``, ``series`` or ``frame`` (see
-  :func:`conformance.models.shaped`). A request may ask for another KIND in a string column
+  :func:`conformance._models.shaped`). A request may ask for another KIND in a string column
   named ``output``, which is not scored. The kit's default models on ``memory`` are two of these.
 
 With MLflow installed, every other URI (a local path, ``file:``, ``runs:/``, ``models:/``) is
@@ -262,7 +262,7 @@ class ShapedModel(Model):
     scorer: LinearModel | ConstantModel
 
     def predict(self, frame: pd.DataFrame, params: Params = None) -> Any:
-        from conformance.models import SHAPED_OUTPUTS, requested_output, shaped
+        from conformance._models import SHAPED_OUTPUTS, requested_output, shaped
 
         # A request may ask for another container in an "output" column, as the kit does.
         numbers, output = requested_output(frame, self.output)
@@ -274,14 +274,14 @@ class ShapedModel(Model):
         return shaped(self.scorer.predict(numbers), output)
 
     def explain(self, frame: pd.DataFrame) -> dict[str, Any]:
-        from conformance.models import requested_output
+        from conformance._models import requested_output
 
         numbers, _ = requested_output(frame, self.output)
         return self.scorer.explain(numbers)
 
 
 def _shaped(params: dict[str, str]) -> ShapedModel:
-    from conformance.models import SHAPED_OUTPUTS
+    from conformance._models import SHAPED_OUTPUTS
 
     output = params.get("output", "")
     if output not in SHAPED_OUTPUTS:

@@ -45,7 +45,7 @@ from typing import Any
 import orjson
 
 import conformance.api as api
-from conformance.api.predictions import to_jsonable_bytes
+from conformance.api._predictions import to_jsonable_bytes
 from reference_target.inputs import PAYLOAD_KEYS, ModelInput, frame_from_csv, from_payload
 from reference_target.models import Model, load_model
 from reference_target.names import (

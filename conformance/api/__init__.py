@@ -1,7 +1,7 @@
 """The deployments API: standalone, and the very same classes as MLflow's when it is installed."""
 
-from conformance.api.client import BaseDeploymentClient, UnsupportedOperation
-from conformance.api.errors import (
+from conformance.api._client import BaseDeploymentClient, UnsupportedOperation
+from conformance.api._errors import (
     INTERNAL_ERROR,
     INVALID_PARAMETER_VALUE,
     NOT_IMPLEMENTED,
@@ -10,8 +10,8 @@ from conformance.api.errors import (
     ErrorCode,
     MlflowException,
 )
-from conformance.api.predictions import PredictionsResponse
-from conformance.api.targets import (
+from conformance.api._predictions import PredictionsResponse
+from conformance.api._targets import (
     ENTRY_POINT_GROUP,
     get_deploy_client,
     inspect_plugin_module,

@@ -186,7 +186,7 @@ def test_mlflows_own_invalid_parameter_value_builds_ours(mlflow: ModuleType) -> 
 def test_standalone_accepts_exactly_mlflows_code_names(mlflow: ModuleType) -> None:
     from mlflow.protos.databricks_pb2 import ErrorCode as ProtoErrorCode
 
-    from conformance.api import errors
+    from conformance.api import _errors as errors
 
     # The standalone list is kept by hand: this catches it drifting from MLflow's protobuf.
     assert set(ProtoErrorCode.keys()) == errors._KNOWN_CODE_NAMES
@@ -195,7 +195,7 @@ def test_standalone_accepts_exactly_mlflows_code_names(mlflow: ModuleType) -> No
 STANDALONE_STATUSES = """
 import json, sys
 sys.modules["mlflow"] = None  # force the standalone exception in this venv
-from conformance.api import errors
+from conformance.api import _errors as errors
 names = sorted(errors._KNOWN_CODE_NAMES)
 print(json.dumps({n: errors.MlflowException("m", n).get_http_status_code() for n in names}))
 """

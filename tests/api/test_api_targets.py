@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import conformance.api as api
-from conformance.api import targets
+from conformance.api import _targets as targets
 from conformance.api._mlflow import mlflow_available
 from reference_target import MemoryDeploymentClient
 

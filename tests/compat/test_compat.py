@@ -16,7 +16,7 @@ import pytest
 import run_compat
 import tomllib
 
-from conformance.catalogue import CATALOGUE
+from conformance._catalogue import CATALOGUE
 
 _IDS = {check.id for check in CATALOGUE}
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import docs_generate
 
-from conformance.catalogue import CATALOGUE
-from conformance.options import OPTIONS
+from conformance._catalogue import CATALOGUE
+from conformance._options import OPTIONS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -66,3 +66,14 @@ def test_api_page_shows_every_public_name() -> None:
         last = name.split(".")[-1]
         assert f"`.{last}" in page or f"### `{last}" in page
     assert "- `.summary() -> dict[str, Any]`: The verdict" in page
+
+
+def test_only_the_public_namespaces_have_public_module_names() -> None:
+    package = Path(__file__).resolve().parents[2] / "conformance"
+    modules = {path.stem for path in package.glob("*.py")}
+    modules |= {path.name for path in package.iterdir() if (path / "__init__.py").is_file()}
+    public = {name for name in modules if not name.startswith("_")}
+    public_api = {path.stem for path in (package / "api").glob("*.py")}
+    # The pytest plugin's entry point keeps the name pytest and users load it by.
+    assert public == {"api", "hookspecs", "report", "plugin"}
+    assert {name for name in public_api if not name.startswith("_")} == set()

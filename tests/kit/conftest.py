@@ -18,7 +18,7 @@ PLUGINS_DIR = Path(__file__).resolve().parent.parent / "plugins"
 MODEL_URIS = ("reference:/linear?weights=2,-1&bias=0.5", "reference:/constant?value=7")
 # Imported once, before any run: pytester drops the modules a run imports when it ends, and
 # numpy or protobuf cannot be imported twice in one process.
-_MACHINERY = ("numpy", "pandas", "orjson", "jsonschema", "conformance.session", "reference_target")
+_MACHINERY = ("numpy", "pandas", "orjson", "jsonschema", "conformance._session", "reference_target")
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +28,8 @@ def _kit_warmed_up() -> None:
     from hypothesis import strategies as st
     from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
+    from conformance._checks import bodies
     from conformance.api._mlflow import mlflow_available
-    from conformance.checks import bodies
 
     for module in _MACHINERY:
         importlib.import_module(module)

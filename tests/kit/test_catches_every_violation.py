@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import CATALOGUE, Level, by_id
+from conformance._catalogue import CATALOGUE, Level, by_id
 
 PLUGINS_DIR = Path(__file__).resolve().parent.parent / "plugins"
 

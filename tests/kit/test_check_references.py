@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import CATALOGUE, known_id
+from conformance._catalogue import CATALOGUE, known_id
 
-CHECKS = Path(__file__).parents[2] / "conformance" / "checks"
+CHECKS = Path(__file__).parents[2] / "conformance" / "_checks"
 # Where an id is written on purpose: the registration of a body, and the lookup itself.
 _RESOLVERS = {"check", "known_id"}
 _ID = re.compile(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conformance.checks._support import canonical, matches, survives_round_trip
+from conformance._checks._support import canonical, matches, survives_round_trip
 
 INF, NAN = math.inf, math.nan
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.catalogue import CATALOGUE, Capability
+from conformance._catalogue import CATALOGUE, Capability
 
 ALL_IDS = {check.id for check in CATALOGUE}
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import conformance.api as api
-from conformance.checks._support import matches
-from conformance.inputs import default_input
-from conformance.models import (
+from conformance._checks._support import matches
+from conformance._inputs import default_input
+from conformance._models import (
     MEMORY_PRIMARY,
     MEMORY_SECONDARY,
     SHAPED_OUTPUTS,
@@ -171,7 +171,7 @@ def test_pyfunc_defaults_are_saved_once_and_reused(fake_saving: list[str], tmp_p
 def test_a_run_that_loses_the_race_uses_the_winners_models(
     fake_saving: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conformance.models as models
+    import conformance._models as models
 
     folder = models.models_cache_folder()
     winner: list[Path] = []

@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 
 import conformance
+from conformance._recording import CallLog, scenario_label, summarise
 from conformance.api import load_target_module
-from conformance.api.errors import MlflowException
-from conformance.recording import CallLog, scenario_label, summarise
+from conformance.api._errors import MlflowException
 from conformance.report import SCHEMA_PATH
 from tests.kit.conftest import MODEL_URIS, PLUGINS_DIR, KitRun, RunKit
 
@@ -142,9 +142,9 @@ def test_the_predictions_checks_judge_every_predict_of_the_prediction_scenario(
     """A response broken on the second predict alone fails the script: each one is judged."""
     import pandas as pd
 
-    from conformance.catalogue import PREDICTION, SHARED, by_id
-    from conformance.recording import Call
-    from conformance.reproducers import reproducer_script
+    from conformance._catalogue import PREDICTION, SHARED, by_id
+    from conformance._recording import Call
+    from conformance._reproducers import reproducer_script
 
     name = "mdc-abc123-m-shared-1"
     calls = [
@@ -281,7 +281,7 @@ def test_a_failure_shows_the_plugins_traceback_without_the_kits_frames(
     traceback = run.check("deployment.delete.idempotent")["traceback"]
     assert "broken_delete_not_idempotent.py" in traceback
     assert "self.get_deployment(name, endpoint)" in traceback
-    assert "conformance/tracking.py" not in traceback
+    assert "conformance/_tracking.py" not in traceback
     assert "concurrent/futures" not in traceback
     text = run.result.stdout.str()
     assert "The plugin's traceback (the kit's own frames hidden):" in text

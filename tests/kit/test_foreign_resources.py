@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from plugins_for_kit.kit_helpers import PRIMARY_MODEL, SECONDARY_MODEL, unique
 
-from conformance.calling import CallRunner
-from conformance.foreign import compare, shared_snapshot, take_snapshot
-from conformance.naming import Namer
-from conformance.tracking import TrackedClient
+from conformance._calling import CallRunner
+from conformance._foreign import compare, shared_snapshot, take_snapshot
+from conformance._naming import Namer
+from conformance._tracking import TrackedClient
 from reference_target import MemoryDeploymentClient
 from reference_target.store import drop_store
 
@@ -104,8 +104,8 @@ def test_comparing_costs_one_listing_per_kind_until_something_is_missing(namespa
 
 
 def test_harm_found_after_cleanup_fails_the_checks_that_had_passed() -> None:
+    from conformance._session import _judge_foreign_after_cleanup
     from conformance.report import Report
-    from conformance.session import _judge_foreign_after_cleanup
 
     report = Report.empty("memory")
     for check_id in ("resources.foreign-kept", "resources.foreign-unchanged"):

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from conformance.inputs import InputError, read_input
+from conformance._inputs import InputError, read_input
 
 BODIES = {
     "chat": {"messages": [{"role": "user", "content": "Hi"}], "temperature": 0.2},
@@ -81,9 +81,9 @@ def test_the_run_inputs_say_whether_the_sample_input_is_the_kits_own(
 ) -> None:
     import threading
 
-    from conformance.inputs import default_input
-    from conformance.profile import Profile
-    from conformance.run_inputs import RunInputs
+    from conformance._inputs import default_input
+    from conformance._profile import Profile
+    from conformance._run_inputs import RunInputs
 
     kits = RunInputs(pytestconfig, Profile(target="memory"), threading.RLock())
     given_file = _file(tmp_path, "body.json", BODIES["inputs"])

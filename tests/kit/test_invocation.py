@@ -20,9 +20,9 @@ from plugins_for_kit.kit_helpers import (
     unique,
 )
 
-from conformance.catalogue import CATALOGUE, by_id
-from conformance.checks import finishing_order, scenarios
-from conformance.options import OPTIONS
+from conformance._catalogue import CATALOGUE, by_id
+from conformance._checks import finishing_order, scenarios
+from conformance._options import OPTIONS
 from conformance.plugin import SESSION_PLUGIN_NAME
 
 # What loading the kit must not drag into every pytest run of every project that installs it.

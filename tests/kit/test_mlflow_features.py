@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import _mlflow_features
-from conformance.catalogue import CATALOGUE, Capability, by_id
+from conformance._catalogue import CATALOGUE, Capability, by_id
 
 STREAM = by_id("stream.yields-dicts")
 ENDPOINT = by_id("endpoint.create.returns-name")

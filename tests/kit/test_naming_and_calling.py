@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from plugins_for_kit.kit_helpers import PRIMARY_MODEL, unique
 
 import conformance.api as api
-from conformance.calling import CallRunner, accepts, render_call
-from conformance.leases import Lease, leases_folder, run_is_live
-from conformance.naming import (
+from conformance._calling import CallRunner, accepts, render_call
+from conformance._leases import Lease, leases_folder, run_is_live
+from conformance._naming import (
     KIT_NAME_PATTERN,
     MAX_LABEL,
     Namer,
@@ -27,9 +27,9 @@ from conformance.naming import (
     kit_token_in_full,
     new_run_token,
 )
-from conformance.profile import Profile, ProfileError, validate
-from conformance.tracking import TrackedClient
-from conformance.verdicts import CapabilityAbsent, PluginRaised, PluginTimedOut
+from conformance._profile import Profile, ProfileError, validate
+from conformance._tracking import TrackedClient
+from conformance._verdicts import CapabilityAbsent, PluginRaised, PluginTimedOut
 from reference_target import MemoryDeploymentClient
 from reference_target.store import drop_store
 
@@ -189,7 +189,7 @@ def test_a_base_exception_from_plugin_code_is_carried_as_an_exception(
     error: BaseException,
 ) -> None:
     """The plugin's own KeyboardInterrupt or SystemExit must not end the caller's run."""
-    from conformance.verdicts import PluginEscape
+    from conformance._verdicts import PluginEscape
 
     runner = CallRunner(timeout=5)
 
@@ -205,8 +205,8 @@ def test_a_base_exception_from_plugin_code_is_carried_as_an_exception(
 def test_os_exit_from_plugin_code_is_caught_while_guarded() -> None:
     import os
 
-    from conformance.calling import guard_process_exit
-    from conformance.verdicts import PluginEscape, PluginExited
+    from conformance._calling import guard_process_exit
+    from conformance._verdicts import PluginEscape, PluginExited
 
     runner = CallRunner(timeout=5)
     guard_process_exit(True)
@@ -627,7 +627,7 @@ def test_a_profile_without_a_target_says_how_to_give_one() -> None:
 
 
 def _context(pytestconfig: pytest.Config) -> Any:
-    from conformance.context import Context
+    from conformance._context import Context
 
     return Context(pytestconfig, Profile(target="memory:/scenarios"))
 
@@ -635,7 +635,7 @@ def _context(pytestconfig: pytest.Config) -> Any:
 def test_a_scenario_started_in_the_background_runs_once_and_is_waited_for(
     pytestconfig: pytest.Config,
 ) -> None:
-    from conformance.scenarios import Scenario
+    from conformance._scenarios import Scenario
 
     context = _context(pytestconfig)
     context.scenarios.client  # noqa: B018 - outside a scenario thread: None
@@ -658,8 +658,8 @@ def test_a_scenario_started_in_the_background_runs_once_and_is_waited_for(
 def test_a_background_scenario_that_fails_reports_like_one_run_in_place(
     pytestconfig: pytest.Config,
 ) -> None:
-    from conformance.scenarios import Scenario
-    from conformance.verdicts import CheckFailed, PreconditionFailed
+    from conformance._scenarios import Scenario
+    from conformance._verdicts import CheckFailed, PreconditionFailed
 
     context = _context(pytestconfig)
 
@@ -681,8 +681,8 @@ def test_a_background_scenario_that_fails_reports_like_one_run_in_place(
 def test_scenarios_run_one_by_one_when_the_client_is_not_thread_safe(
     pytestconfig: pytest.Config,
 ) -> None:
-    from conformance.context import Context
-    from conformance.scenarios import Scenario
+    from conformance._context import Context
+    from conformance._scenarios import Scenario
 
     context = Context(pytestconfig, Profile(target="memory:/scenarios", thread_safe=False))
     threads: list[str] = []
@@ -694,7 +694,7 @@ def test_scenarios_run_one_by_one_when_the_client_is_not_thread_safe(
 
 
 def test_a_long_scenario_gets_an_xdist_group_of_its_own_and_a_short_one_joins_its_reader() -> None:
-    from conformance.checks import groups, scenarios, slowest_groups
+    from conformance._checks import groups, scenarios, slowest_groups
 
     declared = scenarios()
     shared = declared["shared deployment"]

@@ -22,7 +22,7 @@ from plugins_for_kit.kit_helpers import (
     unique,
 )
 
-from conformance.catalogue import Level, by_id
+from conformance._catalogue import Level, by_id
 
 ONE_CHECK = ("-k", "deployment.create.returns-name")
 ENDPOINT_CHECKS = [check_id for check_id in CHECK_IDS if check_id.startswith("endpoint")]

@@ -21,7 +21,7 @@ from plugins_for_kit.kit_helpers import (
     unique,
 )
 
-from conformance.catalogue import CATALOGUE, Capability, by_id
+from conformance._catalogue import CATALOGUE, Capability, by_id
 from conformance.report import SCHEMA_PATH
 
 

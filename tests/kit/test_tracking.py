@@ -22,7 +22,7 @@ from plugins_for_kit.kit_helpers import (
     unique,
 )
 
-from conformance.naming import KIT_NAME_PATTERN, MAX_LABEL, is_dns_label
+from conformance._naming import KIT_NAME_PATTERN, MAX_LABEL, is_dns_label
 from reference_target import MemoryDeploymentClient
 from reference_target.store import drop_store
 
@@ -209,7 +209,7 @@ def test_an_existing_endpoint_and_deployment_are_read_but_never_changed(
 ) -> None:
     """The memory target with an endpoint and a deployment lent to the kit: every check passes
     (the routed predictions go to the lent endpoint) and both are still there afterwards."""
-    from conformance.models import MEMORY_PRIMARY
+    from conformance._models import MEMORY_PRIMARY
 
     lender = _store(namespace)
     lender.create_endpoint("lent")
@@ -226,9 +226,9 @@ def test_an_existing_endpoint_and_deployment_are_read_but_never_changed(
 
 
 def test_the_tracked_client_refuses_to_change_what_it_was_lent() -> None:
-    from conformance.calling import CallRunner
-    from conformance.naming import Namer
-    from conformance.tracking import ReadOnlyViolation, TrackedClient
+    from conformance._calling import CallRunner
+    from conformance._naming import Namer
+    from conformance._tracking import ReadOnlyViolation, TrackedClient
 
     lent = frozenset({("endpoint", "lent"), ("deployment", "lent-model")})
     client = TrackedClient(object(), CallRunner(5), Namer(), read_only=lent)

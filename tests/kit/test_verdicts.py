@@ -217,7 +217,7 @@ def _subprocess_run(
 
 @pytest.mark.slow
 def test_a_call_that_holds_the_gil_ends_within_timeout_plus_grace(tmp_path: Path) -> None:
-    from conformance.watchdog import GRACE_SECONDS
+    from conformance._watchdog import GRACE_SECONDS
 
     started = time.monotonic()
     completed, report = _subprocess_run(

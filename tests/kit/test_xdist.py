@@ -146,7 +146,7 @@ def test_each_worker_names_what_it_creates_with_its_own_prefix(xdist_run: XdistR
 
 def test_every_scenario_group_has_its_place_in_the_slowest_first_order() -> None:
     """Under xdist the kit sorts its checks by its group order: a group missing there cannot run."""
-    from conformance.checks import groups, slowest_groups
+    from conformance._checks import groups, slowest_groups
 
     order = slowest_groups()
     assert set(groups().values()) == set(order)

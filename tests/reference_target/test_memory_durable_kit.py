@@ -20,7 +20,7 @@ from reference_target.store import close_sqlite_store
 
 # Imported before any in-process run: pytester forgets the modules a run imports, and numpy
 # or protobuf cannot be imported a second time in one process.
-_MACHINERY = ("numpy", "pandas", "orjson", "jsonschema", "conformance.session", "reference_target")
+_MACHINERY = ("numpy", "pandas", "orjson", "jsonschema", "conformance._session", "reference_target")
 # Every name the kit makes holds its worker's prefix: mdc-<token>-<worker tag>.
 _PREFIX = re.compile(r"mdc-([a-z0-9]{6})-(m|w\d+)")
 WORKERS = 4
@@ -28,8 +28,8 @@ WORKERS = 4
 
 @pytest.fixture(scope="module", autouse=True)
 def _machinery_imported() -> None:
+    from conformance._checks import bodies
     from conformance.api._mlflow import mlflow_available
-    from conformance.checks import bodies
 
     for module in _MACHINERY:
         importlib.import_module(module)

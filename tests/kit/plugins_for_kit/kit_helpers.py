@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-import conformance.api.targets
-import conformance.checks
+import conformance._checks
+import conformance.api._targets
 import plugins_for_kit._recording
 import reference_target
-from conformance.catalogue import CATALOGUE
-from conformance.judgement import EXIT_CODES, Verdict
+from conformance._catalogue import CATALOGUE
+from conformance._judgement import EXIT_CODES, Verdict
 
 # The folder that holds ``plugins_for_kit``: subprocess runs need it on PYTHONPATH.
 KIT_TESTS_DIR = Path(__file__).resolve().parent.parent
@@ -35,8 +35,8 @@ INCOMPLETE = EXIT_CODES[Verdict.INCOMPLETE]
 # BaseDeploymentClient would then have no client class at all. Importing the API, the memory
 # target, the recording machinery and every check body here keeps one copy of each for all runs
 # (and keeps the runs fast).
-conformance.checks.bodies()
-_KEEP = (conformance.api.targets, plugins_for_kit._recording, reference_target)
+conformance._checks.bodies()
+_KEEP = (conformance.api._targets, plugins_for_kit._recording, reference_target)
 
 
 def unique(prefix: str = "kit") -> str:
