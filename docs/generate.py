@@ -363,6 +363,22 @@ def _member_lines(cls: type) -> list[str]:
 
 
 def api_page() -> str:
+    """The API page as the package reads without MLflow, whether or not it is installed here:
+    with MLflow, some classes are MLflow's own, and the page must not depend on the machine."""
+    import subprocess
+
+    hidden = (
+        "import sys; sys.modules['mlflow'] = None; "  # find_spec then says: not installed
+        f"sys.path[:0] = [{str(DOCS.parent)!r}, {str(DOCS)!r}]; "
+        "import generate; sys.stdout.write(generate.standalone_api_page())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", hidden], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout
+
+
+def standalone_api_page() -> str:
     """Every public name: its signature and the first paragraph of its docstring."""
     lines = [
         GENERATED,
