@@ -8,8 +8,8 @@ with ≤ 6 deployments created, conformant.
 
 The same rounds hold the other sides the figure is judged with:
 
-- ``pytest -n 4`` at L=1 over the serial run at L=1 (goal: no slower, ≤ 1; the kit starts one
-  worker for such a run, so this is the cost of that worker's start-up next to the controller);
+- ``pytest -n 4`` at L=1 over the serial run at L=1 (goal: no slower, ≤ 1; the kit keeps such a
+  run in the pytest process, starting no worker);
 - on ``memory`` (no latency), the default run (scenarios at once) over the same run with
   ``--conformance-thread-safe=off`` (scenarios one by one, as the kit ran them before it ran
   them at once): the cost of the threads on a fast target.

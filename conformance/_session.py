@@ -51,7 +51,7 @@ class ConformanceSession:
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
         self._unstarted: list[str] = []  # scenarios to start when the first check begins
-        self.workers_asked: int | None = None  # -n N, when the kit started one worker instead
+        self.workers_asked: int | None = None  # -n N, when the kit kept the run in this process
         self._started = time.perf_counter()
         workerinput = getattr(config, "workerinput", {})
         # One token for the whole run, so every worker's sweep spares every other worker's names.
@@ -131,20 +131,23 @@ class ConformanceSession:
                 config.option.loadgroup = True
             return
         explicit = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
-        if self._one_worker_is_enough(config, explicit):
-            # xdist reads its workers from ``tx`` when the session starts, after this.
+        if self._one_process_is_enough(config, explicit):
+            # xdist starts its workers only if "dist" still asks for them when its own
+            # pytest_configure (which runs last) sees it: the run then stays in this process.
             self.workers_asked = config.option.numprocesses
-            config.option.numprocesses = 1
-            config.option.tx = ["popen"]
+            config.option.dist = "no"
+            config.option.tx = []
+            config.option.numprocesses = None
+            return
         if self.distributing and not explicit and config.option.dist == "load":
             config.option.dist = "loadgroup"
             # Hand out groups in the kit's order, longest scenario chain first (see
             # conformance._scenarios.slowest_first), not by how many checks each holds.
             config.option.loadscopereorder = False
 
-    def _one_worker_is_enough(self, config: pytest.Config, explicit_dist: bool) -> bool:
-        """Whether ``-n N`` should start one worker: the run holds the contract alone and its
-        scenarios run concurrently in one process, so more workers would only repeat the shared
+    def _one_process_is_enough(self, config: pytest.Config, explicit_dist: bool) -> bool:
+        """Whether ``-n N`` should start no worker at all: the run holds the contract alone and
+        its scenarios run concurrently in one process, so workers would only repeat the shared
         deployment and pay their own start-up (each imports pandas, and MLflow when present)."""
         assert self.profile is not None
         tx_given = any(arg.startswith("--tx") for arg in config.invocation_params.args)
@@ -154,7 +157,8 @@ class ConformanceSession:
             and not explicit_dist
             and not tx_given
             and config.args_source is not pytest.Config.ArgsSource.ARGS
-            and (config.option.numprocesses or 0) > 1
+            and isinstance(config.option.numprocesses, int)
+            and config.option.numprocesses >= 1
         )
 
     @pytest.hookimpl(optionalhook=True)
@@ -162,9 +166,10 @@ class ConformanceSession:
         if self.workers_asked is None:
             return None
         return (
-            f"deployment-conformance: one xdist worker, not {self.workers_asked}: the scenarios "
-            "run concurrently in one process, so more workers would only add start-up; they "
-            "spread over workers for a client declared not thread-safe (thread_safe = false)"
+            f"deployment-conformance: running in this process, not on {self.workers_asked} xdist "
+            "workers: the scenarios already run concurrently here, so workers would only add "
+            "start-up; they spread over workers for a client declared not thread-safe "
+            "(thread_safe = false)"
         )
 
     def pytest_configure_node(self, node: Any) -> None:
