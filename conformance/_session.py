@@ -161,7 +161,6 @@ class ConformanceSession:
             and config.option.numprocesses >= 1
         )
 
-    @pytest.hookimpl(optionalhook=True)
     def pytest_report_header(self, config: pytest.Config) -> str | None:
         if self.workers_asked is None:
             return None
@@ -172,6 +171,7 @@ class ConformanceSession:
             "(thread_safe = false)"
         )
 
+    @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown without it
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[_GROUPING_KEY] = self.config.option.dist == "loadgroup"
         node.workerinput[_TOKEN_KEY] = self.run_token

@@ -207,3 +207,13 @@ def test_help_shows_the_option_group_with_every_option(pytester: pytest.Pytester
     group = text[text.index("MLflow deployment-target conformance:") :]
     missing = [option.flag for option in OPTIONS if option.flag not in group]
     assert missing == []
+
+
+def test_the_kit_runs_without_pytest_xdist(pytester: pytest.Pytester) -> None:
+    """xdist is optional: the kit's xdist hooks must not make pytest refuse the plugin."""
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-p", "no:xdist", f"--deployment-target=memory:/{unique()}"
+    )
+
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    assert "verdict: CONFORMANT" in result.stdout.str()
