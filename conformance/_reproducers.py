@@ -2033,10 +2033,19 @@ def reproducer_script(
         "    sys.exit(1)",
         'print(f"{CHECK}: passed")',
         'print(f"  expected: {EXPECTED}")',
-        "sys.exit(0)",
-        "",
     ]
+    if check.id in _GENERATED_SEQUENCES:
+        body.append(f"print({_ALONE_CAVEAT!r})")
+    body += ["sys.exit(0)", ""]
     return _clean("\n".join(body))
+
+
+# A sequence replayed alone can pass where, in the run, it failed because of what the run's
+# other scenarios held at that moment (a listing's first page, say): say so on a pass.
+_ALONE_CAVEAT = (
+    "  note: this replays the sequence alone; in the run, other scenarios' deployments were on "
+    "the target too. If the kit still reports the check, re-run it with -k to see it fail there."
+)
 
 
 def _or_first_seen(known: Callable[[str], Any], first_seen: dict[str, Any]) -> Callable[[str], Any]:

@@ -131,6 +131,9 @@ def test_generated_failures_are_replayed_from_the_shrunk_example(
     assert run.check(check_id)["outcome"] == "failed"
     script = run.check(check_id)["reproducer"]
     assert f"problem = {replayed}" in script
+    # A pass of a sequence replayed alone says it is alone: the run had other deployments.
+    sequence = check_id in ("stateful.lifecycle", "names.dns-labels-round-trip")
+    assert ("this replays the sequence alone" in script) == sequence
     # Only the generated check: with a thorough run's many deployments at once, a first-page
     # listing fails other checks too, which a script's few deployments cannot show.
     _assert_each_reproducer_judges(run, module, "good", tmp_path, {check_id})
