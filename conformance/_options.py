@@ -159,8 +159,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--conformance-thread-safe",
         "thread_safe",
-        "on (default): independent scenarios run at once, each with a client of its own; off: "
-        "the plugin's clients must not be used from several threads, so scenarios run one by one",
+        "on (default): independent scenarios run at once, each with a client of its own (and "
+        "pytest -n keeps the run in one process); off: the plugin's clients must not be used "
+        "from several threads, so scenarios run one by one (spread over pytest -n's workers)",
         "on|off",
     ),
     Option(
