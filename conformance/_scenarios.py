@@ -75,8 +75,9 @@ class Scenario(Generic[R]):
 
     @property
     def group(self) -> str:
-        """Its xdist group: its own when its chain is long, else that of what it reads."""
-        if self.depends_on and self.waits < LONG_CHAIN and not self.last:
+        """Its xdist group: its own when its chain is long, else that of what it reads (a
+        ``last`` one too: on another worker it would build what it reads a second time)."""
+        if self.depends_on and self.waits < LONG_CHAIN:
             return self.depends_on[0].group
         return self.name
 
@@ -123,5 +124,8 @@ def slowest_first(scenarios: Iterable[Scenario[Any]]) -> list[str]:
     chains: dict[str, tuple[bool, int]] = {}
     for declared in scenarios:
         last, chain = chains.get(declared.group, (False, 0))
-        chains[declared.group] = (last or declared.last, max(chain, declared.chain))
+        # A group is handed out last when the scenario it is named after is; one that only
+        # hosts a last scenario reading it keeps its place.
+        leads = declared.group == declared.name
+        chains[declared.group] = (last or (leads and declared.last), max(chain, declared.chain))
     return sorted(chains, key=lambda group: (chains[group][0], -chains[group][1]))

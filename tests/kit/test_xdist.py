@@ -185,3 +185,19 @@ def test_concurrent_scenarios_keep_the_run_in_one_process_and_say_why(tmp_path: 
     assert report["statistics"]["workers"] == 1  # this process, as in a serial run
     assert set(outcomes(report).values()) == {"passed"}
     assert report["summary"]["deployments_created"] == 6  # the shared deployment made once
+
+
+def test_a_short_scenario_shares_the_worker_of_what_it_reads_a_last_one_too() -> None:
+    """Spread over workers, a scenario on another worker than the one it reads would build
+    what it reads a second time (the shared deployment, say): one deployment and wait more."""
+    from conformance._checks import scenarios, slowest_groups
+    from conformance._scenarios import LONG_CHAIN
+
+    declared = scenarios()
+    for scenario in declared.values():
+        if scenario.depends_on and scenario.waits < LONG_CHAIN:
+            assert scenario.group == scenario.depends_on[0].group, scenario.name
+    assert declared["response class"].group == declared["shared deployment"].group
+    # Hosting a last scenario does not send the shared deployment's group to the end.
+    order = slowest_groups()
+    assert order.index("shared deployment") < order.index("foreign resources") == len(order) - 1
