@@ -47,10 +47,9 @@ __all__ = [
 # each returns it in (see shaped()).
 _WEIGHTS, _BIAS, _CONSTANT = (2.0, -1.0), 0.5, 7.0
 PRIMARY_OUTPUT, SECONDARY_OUTPUT = "frame", "matrix"
-SHAPED_OUTPUTS = ("array", "matrix", "scalars", "series", "frame")
 # The column a request names another container in; the kit's default models read it.
 OUTPUT_COLUMN = "output"
-# What each container is, in the words a failure message uses.
+# Each container shaped() returns, in the words a failure message uses.
 CONTAINERS = {
     "array": "a 1-D numpy array",
     "matrix": "a 2-D numpy array",
@@ -58,6 +57,7 @@ CONTAINERS = {
     "series": "a pandas Series",
     "frame": "a pandas DataFrame",
 }
+SHAPED_OUTPUTS = tuple(CONTAINERS)
 MEMORY_PRIMARY = (
     f"reference:/shaped?output={PRIMARY_OUTPUT}"
     f"&weights={_WEIGHTS[0]:g},{_WEIGHTS[1]:g}&bias={_BIAS:g}"

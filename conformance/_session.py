@@ -192,20 +192,21 @@ class ConformanceSession:
         # xdist's loadgroup mode schedules by a "@group" suffix of the node id. It appends the
         # suffix itself under pytest 8 but not under pytest 9, so the kit writes it.
         suffix = bool(getattr(config.option, "loadgroup", False))
+        # Scenarios that run concurrently in one process gain nothing from being spread over
+        # workers: each worker would repeat the shared deployment and pay its own start-up.
+        # Only a client declared not thread-safe spreads its scenarios over workers.
+        spread = not self.profile.thread_safe
         ordered = list(bodies().items())
-        if suffix and not self.profile.thread_safe:
-            # Spread over workers: the longest chains are handed out first.
+        if suffix and spread:
+            # The longest chains are handed out first.
             ordered.sort(key=lambda entry: order.index(scenario_groups[entry[0]]))
         else:
-            # One process, every scenario started at once: see finishing_order.
+            # Every scenario started at once in one process: see finishing_order.
             rank = {check_id: i for i, check_id in enumerate(finishing_order())}
             ordered.sort(key=lambda entry: rank[entry[0]])
 
         for check_id, body in ordered:
-            # Scenarios that run concurrently in one process gain nothing from being spread over
-            # workers: each worker would repeat the shared deployment and pay its own start-up.
-            # Only a client declared not thread-safe spreads its scenarios over workers.
-            group = scenario_groups[check_id] if not self.profile.thread_safe else ONE_WORKER
+            group = scenario_groups[check_id] if spread else ONE_WORKER
             item = CheckItem.create(session, by_id(check_id), body, group if suffix else None)
             if use_groups:
                 item.add_marker(pytest.mark.xdist_group(group))

@@ -73,13 +73,17 @@ def response(context: Context) -> Any:
     return _usable(prediction(context))
 
 
-def responses(context: Context) -> list[tuple[str, Any]]:
-    """Every PredictionsResponse of the prediction scenario, labelled by container.
+def responses(context: Context) -> list[tuple[Any, str]]:
+    """Every PredictionsResponse of the prediction scenario, each with how a message names it
+    (see :func:`for_container`).
 
     With the kit's default models the same deployment answered in each container real pyfunc
     models return, so a check that writes responses as JSON walks every path to JSON.
     """
-    return [(label, _usable(outcome)) for label, outcome in PREDICTION.result(context).outcomes()]
+    return [
+        (_usable(outcome), for_container(label))
+        for label, outcome in PREDICTION.result(context).outcomes()
+    ]
 
 
 def _usable(outcome: Outcome) -> Any:

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from conformance import _catalogue as catalogue
-from conformance._catalogue import known_id
 from conformance._checks import check
 from conformance._checks._support import survives_round_trip
-from conformance._checks.predict import PREDICTION, for_container, response, responses
+from conformance._checks.predict import PREDICTION, response, responses
 from conformance._context import Context
 from conformance._scenarios import scenario
 from conformance._verdicts import CheckFailed, describe, error_kind
 
-_CLASS_ROUND_TRIPS = known_id("predictions.class-round-trips")
+_CLASS_ROUND_TRIPS = catalogue.known_id("predictions.class-round-trips")
 
 
 def _call(description: str, function: Any, *args: Any, asked: str = "") -> Any:
@@ -31,8 +30,8 @@ def _call(description: str, function: Any, *args: Any, asked: str = "") -> Any:
 
 @check("predictions.formats")
 def formats(context: Context) -> None:
-    for container, value in responses(context):
-        _formats(value, for_container(container))
+    for value, asked in responses(context):
+        _formats(value, asked)
 
 
 def _formats(value: Any, asked: str) -> None:
@@ -86,8 +85,7 @@ def _json_text(value: Any, asked: str = "") -> str:
 
 @check("predictions.json-round-trip")
 def json_round_trip(context: Context) -> None:
-    for container, value in responses(context):
-        asked = for_container(container)
+    for value, asked in responses(context):
         text = _json_text(value, asked)
         restored = _call("from_json(to_json())", type(value).from_json, text, asked=asked)
         # NaN, ±inf and -0.0 that come back as they were are kept: whether the JSON spelling
@@ -100,8 +98,8 @@ def json_round_trip(context: Context) -> None:
 
 @check("predictions.to-json-path")
 def to_json_path(context: Context) -> None:
-    for container, value in responses(context):
-        _to_json_path(value, for_container(container))
+    for value, asked in responses(context):
+        _to_json_path(value, asked)
 
 
 def _to_json_path(value: Any, asked: str) -> None:
@@ -123,8 +121,7 @@ def strict_json(context: Context) -> None:
     import json
 
     strict = json.JSONDecoder(parse_constant=_reject)
-    for container, value in responses(context):
-        asked = for_container(container)
+    for value, asked in responses(context):
         text = _json_text(value, asked)
         try:
             strict.decode(text)
