@@ -113,9 +113,24 @@ def _section(
         return
     terminal.write_line("")
     terminal.write_line(title, red=red, bold=True)
+    # Checks blocked by one cause (a plugin that did not load blocks them all) share one line.
+    alike: dict[str, list[Any]] = {}
     for result in results:
-        terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
-        _reproducer_line(terminal, result, shown)
+        alike.setdefault(result.message, []).append(result)
+    for message, group in alike.items():
+        if len(group) < _SHARED_LINE:
+            for result in group:
+                terminal.write_line(f"  {result.id}: {_one_line(message)}")
+                _reproducer_line(terminal, result, shown)
+            continue
+        ids = [result.id for result in group]
+        named = ", ".join(ids) if len(ids) <= 3 else f"{', '.join(ids[:2])} and {len(ids) - 2} more"
+        terminal.write_line(f"  {len(ids)} checks ({named}): {_one_line(message)}")
+        _reproducer_line(terminal, group[0], shown)
+
+
+# How many checks with one message share a line; fewer are listed one by one.
+_SHARED_LINE = 3
 
 
 def _reproducer_line(terminal: Any, result: Any, shown: set[str]) -> None:

@@ -387,6 +387,11 @@ def test_a_plugin_that_does_not_load_gets_one_reproducer_shared_by_every_blocked
     text = run.result.stdout.str()
     summary = text.split("deployment conformance:")[1]
     assert summary.count("reproducer: repro/") == 1
+    # The blocked checks share a line per cause, not one line each.
+    blocked_section = summary.split("Could not check")[1].split("\n\n")[0]
+    shared = [line for line in blocked_section.splitlines() if " checks (" in line]
+    assert shared and sum(int(line.split()[0]) for line in shared) == len(blocked)
+    assert not any(line.startswith(f"  {c}:") for c in blocked for line in summary.splitlines())
 
     broken = _run_script(folder / "module.loads.py", tmp_path)
     assert broken.returncode == 1, broken.stdout + broken.stderr
