@@ -50,6 +50,7 @@ class ConformanceSession:
         self.publication: list[Published] = []
         self.watchdog: Watchdog | None = None
         self._previous_sigint: Any = None
+        self._interrupted = False  # Ctrl-C reached this process, whatever pytest made of it
         self._unstarted: list[str] = []  # scenarios to start when the first check begins
         self.workers_asked: int | None = None  # -n N, when the kit kept the run in this process
         self._started = time.perf_counter()
@@ -106,9 +107,20 @@ class ConformanceSession:
             self._previous_sigint = signal.signal(signal.SIGINT, self._on_interrupt)
 
     def _on_interrupt(self, signum: int, frame: Any) -> None:
+        self._interrupted = True
         if self.watchdog is not None:
             self.watchdog.interrupted()
         raise KeyboardInterrupt
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+        # Rendering where Ctrl-C landed can fail inside pytest (a traceback entry without a
+        # line number, from CPython); that must not turn the interrupted run into a crash
+        # that ends as if the run had finished.
+        try:
+            return (yield)
+        except Exception:
+            return None
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         guard_process_exit(False)
@@ -297,7 +309,7 @@ class ConformanceSession:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or self._interrupted
         context = self.config.stash.get(context_key, None)
         # xdist's controller makes no plugin calls: its workers report their own statistics.
         if context is not None and not self.config.option.collectonly and not self.distributing:

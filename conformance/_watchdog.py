@@ -42,6 +42,7 @@ class Watchdog:
         self.process = process
         self._stream: IO[bytes] | None = process.stdin
         self._lock = threading.Lock()
+        self._interrupt_pending = False
 
     @classmethod
     def start(cls, setup: dict[str, Any]) -> Watchdog | None:
@@ -59,15 +60,22 @@ class Watchdog:
         return watchdog
 
     def send(self, message: dict[str, Any]) -> None:
-        line = (json.dumps(message, default=str) + "\n").encode()
+        line = _encode(message)
         with self._lock:
-            if self._stream is None:
-                return
-            try:
-                self._stream.write(line)
-                self._stream.flush()
-            except (OSError, ValueError):  # the watchdog is gone: the run goes on without it
-                self._stream = None
+            if self._interrupt_pending:
+                self._interrupt_pending = False
+                line = _encode(_INTERRUPTED) + line
+            self._write(line)
+
+    def _write(self, line: bytes) -> None:
+        """Write while holding the lock."""
+        if self._stream is None:
+            return
+        try:
+            self._stream.write(line)
+            self._stream.flush()
+        except (OSError, ValueError):  # the watchdog is gone: the run goes on without it
+            self._stream = None
 
     # -- what the run tells it ----------------------------------------------------------------
 
@@ -94,8 +102,19 @@ class Watchdog:
         )
 
     def interrupted(self) -> None:
-        """The run received Ctrl-C and is handling it."""
-        self.send({"type": "interrupted"})
+        """The run received Ctrl-C and is handling it.
+
+        Called from the SIGINT handler, which can run while this very thread is inside
+        :meth:`send` holding the lock: waiting for it there would hang the run for good. So
+        this never waits; a note that cannot go now goes ahead of the next message.
+        """
+        if not self._lock.acquire(blocking=False):
+            self._interrupt_pending = True
+            return
+        try:
+            self._write(_encode(_INTERRUPTED))
+        finally:
+            self._lock.release()
 
     def done(self) -> None:
         """The run wrote its own report: the watchdog may go."""
@@ -109,6 +128,13 @@ class Watchdog:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+_INTERRUPTED = {"type": "interrupted"}
+
+
+def _encode(message: dict[str, Any]) -> bytes:
+    return (json.dumps(message, default=str) + "\n").encode()
 
 
 # -- the watchdog process ---------------------------------------------------------------------
@@ -241,7 +267,7 @@ def main(argv: list[str]) -> int:
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
-                if line.strip():
+                with contextlib.suppress(ValueError):  # a write cut short by a signal
                     watch.take(json.loads(line))
             if watch.done:
                 return 0

@@ -5,11 +5,13 @@ tests/plugins that misbehaves in exactly that way.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -291,6 +293,85 @@ def test_ctrl_c_stops_the_run_cleans_up_and_reports_incomplete(tmp_path: Path) -
     assert data["summary"]["leftovers"] == []
     assert not certificate.exists()
     assert MemoryDeploymentClient(f"memory://{store}").list_deployments() == []
+
+
+# Ctrl-C lands in the fifth check, and pytest then fails to render where it landed (CPython can
+# give a traceback entry no line number, and pytest's own rendering raises on it).
+_RENDERING_FAILS = """
+import os
+import signal
+
+_started = []
+
+
+def pytest_runtest_call(item):
+    _started.append(item)
+    if len(_started) == 5:
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+def pytest_keyboard_interrupt(excinfo):
+    raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
+"""
+
+
+def test_an_interrupt_pytest_cannot_render_still_ends_as_interrupted(tmp_path: Path) -> None:
+    (tmp_path / "rendering_fails.py").write_text(_RENDERING_FAILS)
+    report = tmp_path / "report.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *SUBPROCESS_ARGS,
+            "-p",
+            "rendering_fails",
+            f"--deployment-target=memory:/{unique('unrendered')}",
+            f"--conformance-report={report}",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)])},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert completed.returncode == INCOMPLETE, completed.stdout[-3000:] + completed.stderr
+    data = json.loads(report.read_text())
+    assert data["ending"] == "interrupted"
+    assert "the run was interrupted before it finished" in data["summary"]["incomplete_because"]
+
+
+class _PipeOfTheWatchdog:
+    """Stands in for the watchdog process: keeps what the run sends."""
+
+    def __init__(self) -> None:
+        self.stdin = io.BytesIO()
+
+    def messages(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.stdin.getvalue().splitlines()]
+
+
+def test_ctrl_c_landing_while_the_run_talks_to_its_watchdog_does_not_hang_it() -> None:
+    """The SIGINT handler tells the watchdog; it runs on the main thread, which may be in the
+    middle of sending another message. Waiting for its own lock there hung the run forever."""
+    from conformance._watchdog import Watchdog
+
+    pipe = _PipeOfTheWatchdog()
+    watchdog = Watchdog(pipe)  # type: ignore[arg-type]
+    answered = threading.Event()
+
+    def a_signal_landing_mid_send() -> None:
+        with watchdog._lock:  # as inside send()
+            watchdog.interrupted()
+        answered.set()
+
+    threading.Thread(target=a_signal_landing_mid_send, daemon=True).start()
+    assert answered.wait(timeout=5), "interrupted() waited for a lock its own thread held"
+
+    watchdog.send({"type": "check", "id": "x"})
+    assert pipe.messages() == [{"type": "interrupted"}, {"type": "check", "id": "x"}]
 
 
 # -- settings are checked before the first plugin call ----------------------------------------
