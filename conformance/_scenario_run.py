@@ -43,7 +43,9 @@ def _affected_by_ast_threading_bug(version: tuple[int, int, int]) -> bool:
     return version < (3, 11, 8) or (3, 12, 0) <= version < (3, 12, 2)
 
 
-_ast_lock = threading.Lock()
+# Reentrant: the garbage collector can run a finaliser mid-parse whose failure is formatted
+# (pytest's unraisable hook), which parses again on the same thread.
+_ast_lock = threading.RLock()
 
 
 def _serialise_ast_parsing() -> None:

@@ -343,6 +343,28 @@ def test_an_interrupt_pytest_cannot_render_still_ends_as_interrupted(tmp_path: P
     assert "the run was interrupted before it finished" in data["summary"]["incomplete_because"]
 
 
+
+def test_parsing_again_mid_parse_on_the_same_thread_does_not_hang_the_run() -> None:
+    """Where CPython needs parsing serialised, a finaliser failing mid-parse (after Ctrl-C,
+    say) is formatted by pytest's unraisable hook, which parses again on the same thread.
+    In a subprocess: a hang would hold the lock every later parse of this process needs."""
+    code = (
+        "import ast\n"
+        "from conformance._scenario_run import _ast_lock, _serialise_ast_parsing\n"
+        "_serialise_ast_parsing()\n"
+        "with _ast_lock:\n"  # as the outer ast.parse holds it
+        "    ast.parse('a + 1')\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+
 class _PipeOfTheWatchdog:
     """Stands in for the watchdog process: keeps what the run sends."""
 
