@@ -41,6 +41,7 @@ from conformance._verdicts import (
 if TYPE_CHECKING:
     from conformance._checks import CheckBody
     from conformance._context import Context
+    from conformance._reproducers import Deploying
 
 __all__ = [
     "CheckItem",
@@ -277,6 +278,7 @@ class CheckItem(pytest.Item):
                 notes=notes,
                 expected=context.expected_predictions,
                 timeout=context.profile.timeout,
+                deploying=_deploying(context),
             )
         except Exception as failure:  # never let the reproducer hide the check's own verdict
             script = f"# the kit could not write this reproducer: {failure!r}\n"
@@ -335,3 +337,16 @@ class CheckItem(pytest.Item):
         except OSError:
             line = None
         return Path(source or __file__), line, self.check.id
+
+
+def _deploying(context: Context) -> Deploying | None:
+    """How the run deployed; None when it had no model to deploy."""
+    from conformance._reproducers import Deploying
+
+    try:
+        models = context.models()
+    except Exception:  # no model: the scripts that would deploy say they cannot judge
+        return None
+    return Deploying(
+        models.primary, models.secondary, context.profile.flavor, context.create_config
+    )

@@ -29,7 +29,15 @@ from typing import Any
 from conformance._catalogue import Check
 from conformance._recording import Call, scenario_label
 
-__all__ = ["RULES", "Judged", "Rule", "loading_owner", "reproducer_name", "reproducer_script"]
+__all__ = [
+    "RULES",
+    "Deploying",
+    "Judged",
+    "Rule",
+    "loading_owner",
+    "reproducer_name",
+    "reproducer_script",
+]
 
 
 @dataclass(frozen=True)
@@ -1696,6 +1704,130 @@ def same_as_in_the_run(outcomes, recorded):
     if now == recorded:
         return "every call ended as in the failing run: " + ", ".join(recorded)
     return None
+
+
+def holdings():
+    """What the target lists now: kind -> name -> the fields its owner chose (as reprs)."""
+    watched = {"deployment": ("name", "model_uri", "flavor"), "endpoint": ("name",)}
+    held = {}
+    for kind, fields in watched.items():
+        try:
+            listed = within_time(getattr(client, f"list_{kind}s"))
+        except Exception:  # a target without endpoints, or a listing that fails: not compared
+            continue
+        if isinstance(listed, list):
+            held[kind] = {
+                entry["name"]: {key: repr(entry[key]) for key in fields if key in entry}
+                for entry in listed
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+            }
+    return held
+
+
+def make_bystanders(creator, token):
+    """Another user's endpoint (where the target has endpoints) and deployment."""
+    try:
+        creator.create_endpoint(f"team-{token}-ep")
+    except Exception as error:
+        print(f"bystander endpoint not made: {described(error)}")
+    try:
+        creator.create_deployment(f"team-{token}-scorer", MODEL_URI, FLAVOR, CONFIG)
+    except Exception as error:
+        print(f"bystander deployment not made: {described(error)}")
+    return 0
+
+
+def bystanders():
+    """What the replay must leave alone: deployments and endpoints of another user, made from
+    another process as another session of the plugin would (from a second client in this
+    process when the target is not shared between processes), and, with --include-existing,
+    what the target held before. Refuses (exit 2) a target holding resources of others
+    without --include-existing: the violation being replayed deletes or changes them."""
+    import os
+    import subprocess
+
+    existing = holdings()
+    count = sum(len(named) for named in existing.values())
+    if count and "--include-existing" not in sys.argv:
+        print(
+            f"{CHECK}: not run: the target already holds {count} deployment(s) or "
+            "endpoint(s) this script did not create, and replaying this violation may delete "
+            "or change them. Point TARGET at a test target, or run the script again with "
+            "--include-existing to watch them too, at their risk."
+        )
+        sys.exit(2)
+    names = {"endpoint": f"team-{TOKEN}-ep", "deployment": f"team-{TOKEN}-scorer"}
+    for kind, name in names.items():  # the endpoint first, so it is deleted last
+        CREATED.append((f"delete_{kind}", name, {}))
+    script = os.path.abspath(__file__)
+    subprocess.run(
+        [sys.executable, script, "--make-bystanders", TOKEN], timeout=3 * TIMEOUT + 60
+    )
+    made = holdings()
+    if names["deployment"] not in made.get("deployment", {}):
+        print("bystanders made in another process are not seen here: made from a second client")
+        make_bystanders(get_deploy_client(TARGET), TOKEN)
+        made = holdings()
+    if names["deployment"] not in made.get("deployment", {}):
+        print(f"{CHECK}: not run: the bystander deployment {names['deployment']!r} is not listed")
+        sys.exit(2)
+    # What was there before is watched as it was before: making the bystanders writes too.
+    return {kind: {**made.get(kind, {}), **existing.get(kind, {})} for kind in made}
+
+
+def replay_writes():
+    """The calls of the run that write, on a deployment and an endpoint of the script's own:
+    create, update, delete and delete again."""
+    name, endpoint = f"mdc-{TOKEN}-foreign-probe-1", f"mdc-{TOKEN}-foreign-probe-ep-1"
+    if call("create_deployment", name, MODEL_URI, FLAVOR, CONFIG).error is None:
+        if UPDATED_MODEL_URI:
+            call("update_deployment", name, UPDATED_MODEL_URI)
+    call("delete_deployment", name)
+    call("delete_deployment", name)
+    if call("create_endpoint", endpoint).error is None:
+        call("delete_endpoint", endpoint)
+        call("delete_endpoint", endpoint)
+
+
+def still_there(kind, name, after):
+    """Listed, or (a listing may page or lag) found by name."""
+    if name in after.get(kind, {}):
+        return True
+    try:
+        return isinstance(within_time(lambda: getattr(client, f"get_{kind}")(name)), dict)
+    except Exception:
+        return False
+
+
+def kept(before, after):
+    gone = [
+        f"{kind} {name}"
+        for kind, named in before.items()
+        for name in named
+        if not still_there(kind, name, after)
+    ]
+    if gone:
+        return f"{len(gone)} resource(s) the replay never touched are gone: {', '.join(gone)}"
+    return None
+
+
+def unchanged(before, after):
+    changes = []
+    for kind, named in before.items():
+        for name, fields in named.items():
+            now = after.get(kind, {}).get(name)
+            if now is None:
+                continue  # gone, not changed: resources.foreign-kept's to judge
+            moved = [
+                f"{key} {fields[key]} -> {now.get(key)}"
+                for key in fields
+                if now.get(key) != fields[key]
+            ]
+            if moved:
+                changes.append(f"{kind} {name}: {', '.join(moved)}")
+    if changes:
+        return f"{len(changes)} resource(s) the replay never touched changed: {'; '.join(changes)}"
+    return None
 '''
 
 # Every script has these, whatever its test.
@@ -1861,14 +1993,48 @@ def _judgement(
     )
 
 
+@dataclass(frozen=True)
+class Deploying:
+    """How the run deployed: a script that deploys on its own does it the same way."""
+
+    model_uri: str
+    updated_model_uri: str | None
+    flavor: str | None
+    config: dict[str, Any]
+
+
+# The foreign-resource checks compare what the target held before the run with what it holds
+# after. Replaying the run against a target with others' resources would repeat the harm, so
+# their scripts make bystanders of their own first and watch those (and existing resources
+# only when asked to): what each expects, and its test.
+_FOREIGN_TESTS = {
+    "resources.foreign-kept": (
+        "every deployment and endpoint that was on the target before the replay is still there",
+        "kept(before, holdings())",
+    ),
+    "resources.foreign-unchanged": (
+        "every deployment that was on the target before the replay keeps its model_uri and flavor",
+        "unchanged(before, holdings())",
+    ),
+}
+_FOREIGN_NOTE = (
+    "The run's harm was to resources the kit did not create. To show it without repeating it "
+    "on anyone's resources, the script makes bystanders of its own first (a deployment and, "
+    "where the target has endpoints, an endpoint), from another process as another session "
+    "of the plugin would; then it replays the calls of the run that write (a deployment's "
+    "create, update, delete and delete again, an endpoint's create and deletes) and compares. "
+    "A target that already holds others' resources is refused (exit 2) unless the script is "
+    "run with --include-existing, which watches those too. A harm that only some other call "
+    "does (a predict, say) does not show here: re-run the kit with -k to see it."
+)
+
 # Checks whose judgement a script cannot replay, and why.
 _BEYOND_A_SCRIPT = {
     check_id: (
-        "compares what the target held before the run (deployments and endpoints the kit did "
-        "not create) with what it holds after: a script that creates its own deployments "
-        "cannot see the plugin touch anyone else's"
+        "compares what the target held before the run with what it holds after, and this "
+        "run had no model the script could deploy to make resources of its own to watch"
     )
-    for check_id in ("resources.foreign-kept", "resources.foreign-unchanged")
+    for check_id in _FOREIGN_TESTS
 }
 
 
@@ -1923,13 +2089,15 @@ def reproducer_script(
     notes: list[str] | None = None,
     expected: Callable[[str], Any] | None = None,
     timeout: float = 60.0,
+    deploying: Deploying | None = None,
 ) -> str:
     """The reproducer of ``check``, which failed with ``message`` after making ``calls``.
 
     A check blocked because the plugin did not load gets the loading check's reproducer, the
     same script word for word (so the run writes it once, whichever check writes it).
     ``expected`` gives the exact predictions of a model URI on the sample input where the kit
-    knows them (None where it does not).
+    knows them (None where it does not). ``deploying`` is how the run deployed, for checks
+    whose script deploys on its own (the foreign-resource checks, which cannot judge without).
     """
     replay_note = ""
     owner = loading_owner(check.id, message)
@@ -1947,11 +2115,17 @@ def reproducer_script(
         # with what the model predicted first in the run, maybe in an earlier sequence.
         expected = _or_first_seen(expected or _unknown, _first_predictions(calls))
         calls, replay_note = _last_sequence(calls)
-    expected_text, test_source, replayed, note = _judgement(
-        check, calls, message, token, expected or _unknown, tuple(notes or ())
-    )
+    foreign = _FOREIGN_TESTS.get(check.id) if deploying is not None else None
+    if foreign is not None:
+        expected_text, test_source = foreign
+        replayed: list[int] = []
+        note = _FOREIGN_NOTE
+    else:
+        expected_text, test_source, replayed, note = _judgement(
+            check, calls, message, token, expected or _unknown, tuple(notes or ())
+        )
     note = " ".join(part for part in (replay_note, note) if part)
-    lines: list[str] = []
+    lines: list[str] = ["before = bystanders()", "replay_writes()"] if foreign else []
     unwritable: list[str] = []
     for index in replayed:
         try:
@@ -2006,8 +2180,22 @@ def reproducer_script(
         f"TARGET = {target!r}",
         f"TIMEOUT = {timeout:g}  # seconds a plugin call may take, as in the run",
     ]
+    if foreign is not None and deploying is not None:
+        body += [
+            f"MODEL_URI = {deploying.model_uri!r}",
+            f"UPDATED_MODEL_URI = {deploying.updated_model_uri!r}",
+            f"FLAVOR = {deploying.flavor!r}",
+            f"CONFIG = {_literal(deploying.config)}",
+        ]
     if plugin:
         body += [f"PLUGIN_MODULE = {plugin!r}", register]
+    if foreign is not None:
+        body += [
+            "",
+            'if sys.argv[1:2] == ["--make-bystanders"]:  # the other process bystanders() starts',
+            "    sys.exit(make_bystanders(get_deploy_client(TARGET), sys.argv[2]))",
+            "",
+        ]
     cannot_judge = test_source.startswith("CANNOT_JUDGE")
     body += [
         "client, problem = connect()",

@@ -23,7 +23,7 @@ from tests.kit.conftest import MODEL_URIS, PLUGINS_DIR, KitRun, RunKit
 ROOT = Path(conformance.__file__).resolve().parent.parent
 
 
-def _run_script(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run_script(path: Path, cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     """A reproducer as a plugin author runs it: python, the plugin importable, nothing else."""
     environment = {
         **os.environ,
@@ -32,7 +32,7 @@ def _run_script(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         "DO_NOT_TRACK": "1",
     }
     return subprocess.run(
-        [sys.executable, str(path)],
+        [sys.executable, str(path), *arguments],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -190,6 +190,98 @@ def test_the_predictions_checks_judge_every_predict_of_the_prediction_scenario(
     fixed = tmp_path / "fixed.py"
     fixed.write_text(script.replace(repr("broken_ragged_predictions"), repr("good")))
     assert _run_script(fixed, tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("module", "check_id", "harm"),
+    [
+        ("broken_delete_removes_stale", "resources.foreign-kept", "deployment team-fraud"),
+        (
+            "broken_create_migrates_flavors",
+            "resources.foreign-unchanged",
+            "deployment team-fraud: flavor 'sklearn' -> 'python_function'",
+        ),
+    ],
+)
+def test_a_foreign_resource_reproducer_risks_no_one_elses_resources_unless_told_to(
+    run_kit_on_plugin: RunKit, module: str, check_id: str, harm: str, tmp_path: Path
+) -> None:
+    """These plugins' targets hold their users' deployments: the script refuses to replay the
+    harm on them, and watches them (and shows the harm) once told to."""
+    run = run_kit_on_plugin(module)
+    script = run.check(check_id)["reproducer"]
+    path = tmp_path / "broken.py"
+    path.write_text(script)
+
+    refused = _run_script(path, tmp_path)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "already holds 7 deployment(s) or endpoint(s)" in refused.stdout
+    assert "--include-existing" in refused.stdout
+
+    broken = _run_script(path, tmp_path, "--include-existing")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert f"{check_id}: FAILED" in broken.stdout
+    assert harm in broken.stdout
+
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(script.replace(repr(module), repr("variant_foreign_resources")))
+    correct = _run_script(fixed, tmp_path, "--include-existing")
+    assert correct.returncode == 0, correct.stdout + correct.stderr
+    assert f"{check_id}: passed" in correct.stdout
+
+
+# Forgets that others use the target: a delete also removes every deployment this process
+# did not create, taking them for an earlier session's orphans.
+_SESSION_BOUND = """
+import reference_target.client as memory
+from reference_target import run_local, target_help
+
+_MINE = set()
+
+
+class SessionBoundClient(memory.MemoryDeploymentClient):
+    def create_deployment(self, name, *args, **kwargs):
+        created = super().create_deployment(name, *args, **kwargs)
+        _MINE.add(name)
+        return created
+
+    def delete_deployment(self, name, config=None, endpoint=None):
+        super().delete_deployment(name, config, endpoint)
+        for other in super().list_deployments():
+            if other["name"] not in _MINE:
+                super().delete_deployment(other["name"], endpoint=other.get("endpoint"))
+"""
+
+
+def test_a_foreign_resource_reproducer_makes_its_bystanders_in_another_process(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    """On a target shared between processes, the bystanders come from another process, as
+    another user's would: a plugin that deletes what its own process did not create is caught,
+    and the correct plugin passes and is left with nothing of the script's."""
+    from reference_target.client import MemoryDeploymentClient
+
+    run = run_kit_on_plugin("broken_delete_removes_stale")
+    script = run.check("resources.foreign-kept")["reproducer"]
+    store = tmp_path / "store.db"
+    script = re.sub(r"(?m)^TARGET = .*$", f"TARGET = 'memory://{store}'", script)
+    script = re.sub(r"(?m)^register_target\('[^']*'", "register_target('memory'", script)
+    (tmp_path / "session_bound.py").write_text(_SESSION_BOUND)
+
+    broken = tmp_path / "broken.py"
+    broken.write_text(script.replace("'broken_delete_removes_stale'", "'session_bound'"))
+    result = _run_script(broken, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "not seen here" not in result.stdout  # made by the other process, seen by this one
+    assert re.search(r"are gone: deployment team-[a-z0-9]{6}-scorer", result.stdout)
+
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(script.replace("'broken_delete_removes_stale'", "'reference_target'"))
+    result = _run_script(fixed, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    left = MemoryDeploymentClient(f"memory://{store}")
+    assert left.list_deployments() == []
+    assert left.list_endpoints() == []
 
 
 @pytest.mark.parametrize(
