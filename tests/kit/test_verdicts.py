@@ -343,7 +343,6 @@ def test_an_interrupt_pytest_cannot_render_still_ends_as_interrupted(tmp_path: P
     assert "the run was interrupted before it finished" in data["summary"]["incomplete_because"]
 
 
-
 def test_parsing_again_mid_parse_on_the_same_thread_does_not_hang_the_run() -> None:
     """Where CPython needs parsing serialised, a finaliser failing mid-parse (after Ctrl-C,
     say) is formatted by pytest's unraisable hook, which parses again on the same thread.
@@ -364,6 +363,7 @@ def test_parsing_again_mid_parse_on_the_same_thread_does_not_hang_the_run() -> N
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+
 
 class _PipeOfTheWatchdog:
     """Stands in for the watchdog process: keeps what the run sends."""
