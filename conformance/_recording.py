@@ -119,6 +119,14 @@ def _small_predictions(value: Any) -> Any:
     return None
 
 
+def _listed_names(value: Any) -> tuple[str, ...]:
+    """The names in a listing, as far as it is a list of dicts with str names."""
+    if not isinstance(value, list):
+        return ()
+    names = (entry.get("name") for entry in value[:_SMALL] if isinstance(entry, dict))
+    return tuple(name for name in names if isinstance(name, str))
+
+
 @dataclass
 class Call:
     """One plugin call: what was asked and what came of it."""
@@ -137,6 +145,9 @@ class Call:
     # What a predict answered, as plain values, when it is small: reproducers of generated
     # sequences compare with the predictions each model gave earlier in the run.
     predictions: Any = None
+    # The names a deployment listing showed (the first hundred): a generated sequence's
+    # reproducer stands in for the other scenarios' deployments its listings saw.
+    listed: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -239,6 +250,8 @@ class CallLog:
             call.shape = shape_of(value)
             if method == "predict":
                 call.predictions = _small_predictions(value)
+            elif method == "list_deployments":
+                call.listed = _listed_names(value)
         return call
 
     @staticmethod

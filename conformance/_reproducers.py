@@ -28,6 +28,7 @@ from typing import Any
 
 from conformance._catalogue import Check
 from conformance._recording import Call, scenario_label
+from conformance._run_inputs import NO_MODEL
 
 __all__ = [
     "RULES",
@@ -511,7 +512,26 @@ def _no_dangling_test(j: Judged) -> str:
 
 
 def _each(helper: str) -> Callable[[Judged], str]:
-    return lambda j: f"each([{', '.join(j.names)}], {helper})"
+    def test(j: Judged) -> str:
+        labels = [_container_asked(call) for call in j.calls]
+        if not any(labels):
+            return f"each([{', '.join(j.names)}], {helper})"
+        return f"each([{', '.join(j.names)}], {helper}, {labels!r})"
+
+    return test
+
+
+def _container_asked(call: Call) -> str | None:
+    """ "model output: <container>" for a predict asking the kit's model for a container."""
+    from conformance._models import CONTAINERS, OUTPUT_COLUMN
+
+    if call.method != "predict" or len(call.args) < 2:
+        return None
+    frame: Any = call.args[1]
+    if OUTPUT_COLUMN not in getattr(frame, "columns", ()) or not len(frame):
+        return None
+    asked = str(frame[OUTPUT_COLUMN].iloc[0])
+    return f"model output: {CONTAINERS[asked]}" if asked in CONTAINERS else None
 
 
 def _every_call(calls: list[Call]) -> list[int]:
@@ -1072,12 +1092,15 @@ def first_of(problems):
     return next((problem for problem in problems if problem), None)
 
 
-def each(outcomes, judge):
-    """``judge`` on every outcome; the first problem, with which call it was."""
+def each(outcomes, judge, labels=()):
+    """``judge`` on every outcome; the first problem, with which call it was (and its label)."""
     for number, outcome in enumerate(outcomes, 1):
         problem = judge(outcome)
         if problem:
-            return f"call {number} of {len(outcomes)}: {problem}" if len(outcomes) > 1 else problem
+            label = labels[number - 1] if number <= len(labels) else None
+            where = f"call {number} of {len(outcomes)}" if len(outcomes) > 1 else ""
+            where += f" ({label})" if label else ""
+            return f"{where.strip()}: {problem}" if where else problem
     return None
 
 
@@ -1894,6 +1917,36 @@ def _last_sequence(calls: list[Call]) -> tuple[list[Call], str]:
     )
 
 
+def _stand_ins(sequence: list[Call], token: str) -> list[Call]:
+    """Creates, like the sequence's first, of the run's own deployments (of other scenarios)
+    that the sequence's fullest listing showed. Only the run's names: another owner's
+    deployment is on the target already, or is not the script's to make (nor to delete)."""
+    creates = [c for c in sequence if c.method == "create_deployment" and c.args]
+    own = {c.args[0] for c in creates}
+    others = max(
+        (
+            [name for name in c.listed if token in name and name not in own]
+            for c in sequence
+            if c.method == "list_deployments"
+        ),
+        key=len,
+        default=[],
+    )
+    if not creates:
+        return []
+    first = creates[0]
+    return [
+        Call(
+            seq=first.seq,
+            method="create_deployment",
+            args=(name, *first.args[1:]),
+            kwargs=dict(first.kwargs),
+            made_for=first.made_for,
+        )
+        for name in others
+    ]
+
+
 # Checks that judge loading the plugin: what get_deploy_client refuses.
 _LOADING = {"module.loads", "module.one-client-class", "module.has-run-local-and-target-help"}
 _LOADING_BLOCKER = re.compile(r"see (module\.[a-z-]+)")
@@ -1952,6 +2005,17 @@ def _judgement(
     if check.id in _LOADING or blocker in _LOADING:
         # get_deploy_client enforces what these checks judge: loading is the test.
         return "the plugin module loads and its client can be built", "None", [], ""
+    if NO_MODEL in message:
+        return (
+            "not judged: the run had no model to deploy",
+            f"CANNOT_JUDGE  # re-run the kit with --deployment-model-uri, then -k {check.id}",
+            [],
+            f"{check.id} did not run: the kit's run had no model to deploy to this target "
+            "(the kit makes its own models for the memory target, and for others only with "
+            "MLflow installed). Re-run the kit with --deployment-model-uri twice (the primary "
+            "model, then the model to update to) or with the kit's mlflow extra. The script "
+            "has nothing to replay: it exits 2 once the plugin loads.",
+        )
     if check.id in _BEYOND_A_SCRIPT:
         return _cannot_judge(check, _BEYOND_A_SCRIPT[check.id])
     if rule is not None:
@@ -2040,7 +2104,7 @@ _BEYOND_A_SCRIPT = {
 
 def _cannot_judge(check: Check, why: str) -> tuple[str, str, list[int], str]:
     return (
-        "(this check cannot be judged outside the kit)",
+        "this check cannot be judged outside the kit",
         f"CANNOT_JUDGE  # re-run the kit with -k {check.id}",
         [],
         f"{check.id} {why}, so the script has nothing to replay: it exits 2 once the plugin "
@@ -2115,6 +2179,15 @@ def reproducer_script(
         # with what the model predicted first in the run, maybe in an earlier sequence.
         expected = _or_first_seen(expected or _unknown, _first_predictions(calls))
         calls, replay_note = _last_sequence(calls)
+        stand_ins = _stand_ins(calls, token)
+        if stand_ins:
+            calls = stand_ins + calls
+            replay_note += (
+                f" It first creates stand-ins for the {len(stand_ins)} deployment(s) of the "
+                "run's other scenarios that the sequence's listings showed "
+                f"({', '.join(repr(c.args[0]) for c in stand_ins)}), as the run had them: "
+                "what a listing shows can depend on them."
+            )
     foreign = _FOREIGN_TESTS.get(check.id) if deploying is not None else None
     if foreign is not None:
         expected_text, test_source = foreign
@@ -2210,7 +2283,7 @@ def reproducer_script(
     if cannot_judge:
         body += [
             "if problem is None:",
-            '    print(f"{CHECK}: cannot be judged outside the kit; the plugin loads")',
+            '    print(f"{CHECK}: {EXPECTED}; the plugin loads")',
             "    sys.exit(2)",
         ]
     body += [
@@ -2231,8 +2304,9 @@ def reproducer_script(
 # A sequence replayed alone can pass where, in the run, it failed because of what the run's
 # other scenarios held at that moment (a listing's first page, say): say so on a pass.
 _ALONE_CAVEAT = (
-    "  note: this replays the sequence alone; in the run, other scenarios' deployments were on "
-    "the target too. If the kit still reports the check, re-run it with -k to see it fail there."
+    "  note: this replays the sequence without the run's other scenarios, which were working "
+    "on the target at the same time. If the kit still reports the check, re-run it with -k to "
+    "see it fail there."
 )
 
 

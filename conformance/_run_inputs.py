@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
     from conformance._models import ModelPair
 
-__all__ = ["RunInputs"]
+__all__ = ["NO_MODEL", "RunInputs"]
+
+# Begins the reason of every check that could not run for want of a model to deploy.
+NO_MODEL = "no model to deploy to"
 
 
 class RunInputs:
@@ -69,7 +72,7 @@ class RunInputs:
         pair = default_models(parse_target_uri(self.profile.target))
         if pair is None:
             raise PreconditionFailed(
-                f"no model to deploy to {self.profile.target!r}: pass "
+                f"{NO_MODEL} {self.profile.target!r}: pass "
                 "--deployment-model-uri twice (the primary model, then the model to "
                 "update to), or install the kit's mlflow extra so it can save two tiny "
                 "pyfunc models itself"

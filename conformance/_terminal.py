@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -113,14 +114,15 @@ def _section(
         return
     terminal.write_line("")
     terminal.write_line(title, red=red, bold=True)
-    # Checks blocked by one cause (a plugin that did not load blocks them all) share one line.
+    # Checks blocked by one cause (a plugin that did not load, no model to deploy) share one
+    # line, whichever scenarios passed the cause on to them.
     alike: dict[str, list[Any]] = {}
     for result in results:
-        alike.setdefault(result.message, []).append(result)
+        alike.setdefault(_first_cause(result.message), []).append(result)
     for message, group in alike.items():
         if len(group) < _SHARED_LINE:
             for result in group:
-                terminal.write_line(f"  {result.id}: {_one_line(message)}")
+                terminal.write_line(f"  {result.id}: {_one_line(result.message)}")
                 _reproducer_line(terminal, result, shown)
             continue
         ids = [result.id for result in group]
@@ -131,6 +133,12 @@ def _section(
 
 # How many checks with one message share a line; fewer are listed one by one.
 _SHARED_LINE = 3
+_PASSED_ON = re.compile(r"^(?:the [a-z ]+ scenario could not run: )+")
+
+
+def _first_cause(message: str) -> str:
+    """``message`` without the scenarios that passed it on ("the X scenario could not run:")."""
+    return _PASSED_ON.sub("", message)
 
 
 def _reproducer_line(terminal: Any, result: Any, shown: set[str]) -> None:

@@ -3,6 +3,7 @@ script that fails on the broken plugin and passes on a correct one, and how to r
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -133,10 +134,67 @@ def test_generated_failures_are_replayed_from_the_shrunk_example(
     assert f"problem = {replayed}" in script
     # A pass of a sequence replayed alone says it is alone: the run had other deployments.
     sequence = check_id in ("stateful.lifecycle", "names.dns-labels-round-trip")
-    assert ("this replays the sequence alone" in script) == sequence
+    assert ("this replays the sequence without the run's other scenarios" in script) == sequence
     # Only the generated check: with a thorough run's many deployments at once, a first-page
     # listing fails other checks too, which a script's few deployments cannot show.
     _assert_each_reproducer_judges(run, module, "good", tmp_path, {check_id})
+
+
+def test_a_sequence_that_failed_beside_other_scenarios_is_replayed_beside_stand_ins(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    """The listing shows a first page only: the run's shared deployment, on the target while
+    the sequence ran, pushed one of the sequence's own off it. The script creates a stand-in
+    for it first, so the shrunk sequence fails alone too."""
+    run = run_kit_on_plugin(
+        "broken_list_first_page_only",
+        "--conformance-hypothesis=thorough",
+        "--conformance-thread-safe=off",
+    )
+    script = run.check("stateful.lifecycle")["reproducer"]
+    assert re.search(r"creates stand-ins for the \d+ deployment\(s\)", " ".join(script.split()))
+    assert re.search(r"-(?:m|w\d+)-shared-1'", script.split("try:")[-1])
+    _assert_each_reproducer_judges(
+        run, "broken_list_first_page_only", "good", tmp_path, {"stateful.lifecycle"}
+    )
+
+
+def test_a_predictions_reproducer_names_the_container_the_model_answered_in(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    pytest.importorskip("mlflow")  # the broken plugin answers in MLflow's response class
+    run = run_kit_on_plugin("broken_predict_converts_arrays_only", model_uris=False)
+    path = tmp_path / "json-round-trip.py"
+    path.write_text(run.check("predictions.json-round-trip")["reproducer"])
+
+    result = _run_script(path, tmp_path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"call \d of \d \(model output: a list of numpy int64", result.stdout), (
+        result.stdout
+    )
+
+
+def test_checks_that_had_no_model_to_deploy_get_a_script_that_says_so_and_one_line(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    """Without MLflow the kit makes models for the memory target only: on another target
+    without --deployment-model-uri, the deploying checks could not run. That is the run's
+    setting, not the plugin's failure: their scripts say so and exit 2, and the summary
+    gives the cause once."""
+    if importlib.util.find_spec("mlflow") is not None:
+        pytest.skip("with MLflow the kit makes models for any target")
+    run = run_kit_on_plugin("good", "--conformance-reproducers=repro", model_uris=False)
+    blocked = run.with_outcome("could-not-check")
+    assert blocked and not run.with_outcome("failed")
+    shared = [line for line in run.result.outlines if "no model to deploy to" in line]
+    assert len(shared) == 1 and shared[0].startswith(f"  {len(blocked)} checks ("), shared
+    for check_id in ("deployment.create.returns-name", "endpoint.update.returns"):
+        path = tmp_path / f"{check_id}.py"
+        path.write_text(run.check(check_id)["reproducer"])
+        result = _run_script(path, tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "not judged: the run had no model to deploy" in result.stdout
 
 
 def test_the_predictions_checks_judge_every_predict_of_the_prediction_scenario(
@@ -328,8 +386,11 @@ def test_each_reproducer_fails_on_the_broken_plugin_and_passes_on_a_correct_one(
         assert stateful["outcome"] == "failed"
         # The shrunk failing sequence alone is replayed: one sequence's names, not every one's.
         assert "replays the last generated sequence" in stateful["reproducer"]
-        replay = stateful["reproducer"].split("try:")[-1]
-        replayed = re.findall(r"-(?:m|w\d+)-(s[0-9a-f]{4})-", replay)
+        replay = stateful["reproducer"].split("try:")[-1].splitlines()
+        # Stand-ins for other scenarios' deployments (another sequence's, say) come first.
+        found = re.search(r"stand-ins for the (\d+)", " ".join(stateful["reproducer"].split()))
+        stand_ins = int(found.group(1)) if found else 0
+        replayed = re.findall(r"-(?:m|w\d+)-(s[0-9a-f]{4})-", "\n".join(replay[stand_ins + 1 :]))
         assert len(set(replayed)) == 1
     # Checks that passed get no reproducer; nothing else was written.
     assert {p.stem for p in folder.iterdir()} == run.failing
