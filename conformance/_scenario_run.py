@@ -43,21 +43,29 @@ def _affected_by_ast_threading_bug(version: tuple[int, int, int]) -> bool:
     return version < (3, 11, 8) or (3, 12, 0) <= version < (3, 12, 2)
 
 
-# Reentrant: the garbage collector can run a finaliser mid-parse whose failure is formatted
-# (pytest's unraisable hook), which parses again on the same thread.
-_ast_lock = threading.RLock()
+_ast_lock = threading.Lock()
+_parsing = threading.local()
+_original_parse = ast.parse
 
 
 def _serialise_ast_parsing() -> None:
     """On an affected CPython, let one thread at a time turn source into an AST."""
     if not _affected_by_ast_threading_bug(sys.version_info[:3]) or hasattr(ast.parse, "_locked"):
         return
-    parse = ast.parse
 
-    @functools.wraps(parse)
+    @functools.wraps(_original_parse)
     def locked(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_parsing, "active", False):
+            # A finaliser the garbage collector ran mid-parse failed (after Ctrl-C, say), and
+            # formatting its traceback parses again on this thread: that would corrupt the
+            # outer parse the same way (or wait for its lock forever). Tracebacks do without.
+            raise SyntaxError("not parsed: this thread is in the middle of another parse")
         with _ast_lock:
-            return parse(*args, **kwargs)
+            try:
+                _parsing.active = True
+                return _original_parse(*args, **kwargs)
+            finally:
+                _parsing.active = False
 
     locked._locked = True  # type: ignore[attr-defined]
     ast.parse = locked
