@@ -19,6 +19,7 @@ failing run: a change, not proof of a fix, and the script says so.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 import textwrap
@@ -1857,14 +1858,18 @@ def unchanged(before, after):
 _ALWAYS = ("short", "Outcome", "described", "call", "within_time", "connect", "clean_up")
 
 
+@functools.cache
 def _helper_sources() -> dict[str, tuple[str, set[str]]]:
-    """Each helper's source and the names it uses."""
+    """Each helper's source and the names it uses (worked out once: every script needs it)."""
     tree = ast.parse(_HELPERS)
+    lines = _HELPERS.splitlines(keepends=True)
     found: dict[str, tuple[str, set[str]]] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-            found[node.name] = (ast.get_source_segment(_HELPERS, node) or "", used)
+            # Whole lines: helpers start at the margin and have no decorators.
+            source = "".join(lines[node.lineno - 1 : node.end_lineno]).rstrip("\n")
+            found[node.name] = (source, used)
     return found
 
 
