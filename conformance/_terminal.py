@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance._judgement import CheckOutcome, Verdict
 from conformance._profile import Profile
+from conformance._run_inputs import NO_MODEL
 from conformance.report import Published, Report
 
 __all__ = ["write_summary"]
@@ -170,6 +171,18 @@ def _rerun_hint(terminal: Any, report: Report) -> None:
         if argument.startswith("-k"):
             continue
         kept.append(argument)
+    if all(NO_MODEL in result.message for result in failing):
+        # Nothing failed: the run could not deploy. Re-running a selection would not either.
+        models = ["--deployment-model-uri=PRIMARY_URI", "--deployment-model-uri=UPDATED_URI"]
+        terminal.write_line("")
+        terminal.write_line("re-run with two models to deploy:", bold=True)
+        terminal.write_line(
+            f"  {' '.join(shlex.quote(a) for a in ['pytest', *kept])} {' '.join(models)}"
+        )
+        terminal.write_line(
+            "  (or install the kit's mlflow extra, so it saves two tiny pyfunc models itself)"
+        )
+        return
     expression = " or ".join(result.id for result in failing)
     command = " ".join(shlex.quote(a) for a in ["pytest", *kept, "-k", expression])
     missing_scripts = not any(result.reproducer_path for result in failing)

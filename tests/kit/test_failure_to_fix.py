@@ -189,6 +189,10 @@ def test_checks_that_had_no_model_to_deploy_get_a_script_that_says_so_and_one_li
     assert blocked and not run.with_outcome("failed")
     shared = [line for line in run.result.outlines if "no model to deploy to" in line]
     assert len(shared) == 1 and shared[0].startswith(f"  {len(blocked)} checks ("), shared
+    # Re-running a selection could not deploy either: the hint is the models.
+    hint = run.result.outlines.index("re-run with two models to deploy:")
+    assert "--deployment-model-uri=PRIMARY_URI" in run.result.outlines[hint + 1]
+    assert " -k " not in run.result.outlines[hint + 1]
     for check_id in ("deployment.create.returns-name", "endpoint.update.returns"):
         path = tmp_path / f"{check_id}.py"
         path.write_text(run.check(check_id)["reproducer"])
