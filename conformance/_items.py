@@ -279,6 +279,7 @@ class CheckItem(pytest.Item):
                 expected=context.expected_predictions,
                 timeout=context.profile.timeout,
                 deploying=_deploying(context),
+                meanwhile=log.writes_between,
             )
         except Exception as failure:  # never let the reproducer hide the check's own verdict
             script = f"# the kit could not write this reproducer: {failure!r}\n"

@@ -104,6 +104,12 @@ def _kept(value: Any) -> Any:
 
 
 _SMALL = 100  # predictions with more entries than this are not kept
+_WRITES = frozenset(
+    f"{verb}_{kind}"
+    for verb in ("create", "update", "delete")
+    for kind in ("deployment", "endpoint")
+)
+_MEANWHILE = 20  # other scenarios' writes a reproducer replays before one failed call
 
 
 def _small_predictions(value: Any) -> Any:
@@ -274,6 +280,23 @@ class CallLog:
                 seen.append(current)
                 pending.extend(sorted(self._relies.get(current, ())))
         return seen
+
+    def writes_between(self, after: int, before: int, own: list[Call]) -> list[Call]:
+        """The creates, updates and deletes that ended between the calls numbered ``after``
+        and ``before``, made for anything but ``own`` calls: what the run's other scenarios
+        did to the target in the meantime (the first few, in order)."""
+        mine = {id(call) for call in own}
+        with self._lock:
+            found = [
+                call
+                for calls in [*self._calls.values(), *self._last.values()]
+                for call in calls
+                if after < call.seq < before
+                and call.method in _WRITES
+                and call.copies == 1
+                and id(call) not in mine
+            ]
+        return sorted(found, key=lambda call: call.seq)[:_MEANWHILE]
 
     def calls_for(self, label: str) -> list[Call]:
         """The calls ``label`` made or relied on, in the order they were made."""

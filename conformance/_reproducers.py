@@ -19,6 +19,7 @@ failing run: a change, not proof of a fix, and the script says so.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import math
 import re
@@ -2159,6 +2160,7 @@ def reproducer_script(
     expected: Callable[[str], Any] | None = None,
     timeout: float = 60.0,
     deploying: Deploying | None = None,
+    meanwhile: Callable[[int, int, list[Call]], list[Call]] | None = None,
 ) -> str:
     """The reproducer of ``check``, which failed with ``message`` after making ``calls``.
 
@@ -2167,6 +2169,8 @@ def reproducer_script(
     ``expected`` gives the exact predictions of a model URI on the sample input where the kit
     knows them (None where it does not). ``deploying`` is how the run deployed, for checks
     whose script deploys on its own (the foreign-resource checks, which cannot judge without).
+    ``meanwhile(after, before, own)`` gives the writes other scenarios made between two of the
+    check's calls: the script replays them before a call that failed in the run.
     """
     replay_note = ""
     owner = loading_owner(check.id, message)
@@ -2205,12 +2209,31 @@ def reproducer_script(
     note = " ".join(part for part in (replay_note, note) if part)
     lines: list[str] = ["before = bystanders()", "replay_writes()"] if foreign else []
     unwritable: list[str] = []
+    others: list[Call] = []
     for index in replayed:
+        current = calls[index]
+        if meanwhile is not None and index > 0 and current.error is not None:
+            # In the run, other scenarios may have written to the target since the check's
+            # previous call, just before this one failed.
+            since = calls[index - 1].seq
+            for number, other in enumerate(meanwhile(since, current.seq, calls), 1):
+                with contextlib.suppress(_Unwritable):
+                    lines.append(_call_line(f"meanwhile_{index + 1}_{number}", other, token))
+                    others.append(other)
         try:
-            lines.append(_call_line(f"outcome_{index + 1}", calls[index], token))
+            lines.append(_call_line(f"outcome_{index + 1}", current, token))
         except _Unwritable as error:
-            unwritable.append(f"call {index + 1} ({calls[index].method}): {error}")
+            unwritable.append(f"call {index + 1} ({current.method}): {error}")
             lines.append(f"outcome_{index + 1} = Outcome(error=RuntimeError('not replayed'))")
+    if others:
+        shown = ", ".join(f"{c.method}({_one_line(repr(c.args[0]), 60)})" for c in others[:4])
+        more = f" and {len(others) - 4} more" if len(others) > 4 else ""
+        extra = (
+            "Before each call that failed in the run, the script also makes the writes the "
+            f"run's other scenarios made just before it ({shown}{more}), under its own names: "
+            "the failure may be their doing."
+        )
+        note = f"{note} {extra}" if note else extra
     sources = "\n".join(lines)
     uses_pandas = "pd." in sources + test_source
     uses_numpy = "np." in sources + test_source

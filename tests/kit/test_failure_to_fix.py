@@ -517,6 +517,54 @@ def test_calls_belong_to_their_check_and_to_every_check_judging_their_scenario()
     assert entry["outcome"] == "raised" and entry["error"] == {"type": "KeyError", "message": "'a'"}
 
 
+def test_a_call_that_failed_after_other_scenarios_wrote_is_replayed_after_those_writes(
+    tmp_path: Path,
+) -> None:
+    """Every delete restarts the plugin's one model server, so the next predict fails: in a
+    run, another scenario's delete can come between the shared deployment's create and this
+    check's predict. The script makes that delete too (under its own names), so it fails on
+    the broken plugin alone and passes on a correct one."""
+    import pandas as pd
+
+    from conformance._catalogue import by_id
+    from conformance._reproducers import reproducer_script
+
+    token, frame = "abc123", pd.DataFrame({"x1": [1.0, 2.0, 3.0], "x2": [0.5, -1.0, 4.0]})
+    shared, other = f"mdc-{token}-m-shared-1", f"mdc-{token}-m-lifecycle-1"
+    restarting = MlflowException("The model server is restarting.", "INTERNAL_ERROR")
+    log = CallLog()
+    with log.working_for(scenario_label("shared")):
+        log.record("create_deployment", (shared, MODEL_URIS[0], None), {"config": {}}, 0.1)
+    with log.working_for(scenario_label("lifecycle")):
+        log.record("create_deployment", (other, MODEL_URIS[0], None), {"config": {}}, 0.1)
+        log.record("delete_deployment", (other,), {}, 0.1)
+    with log.working_for("predict.returns-response"):
+        log.relies_on("shared")
+        log.record("predict", (shared, frame), {}, 0.1, error=restarting)
+    script = reproducer_script(
+        by_id("predict.returns-response"),
+        log.calls_for("predict.returns-response"),
+        f"predict({shared!r}, <DataFrame (3, 2)>) raised MlflowException: {restarting}",
+        target="restartx",
+        plugin="broken_delete_restarts_server",
+        token=token,
+        meanwhile=log.writes_between,
+    )
+    replay = script.split("try:")[-1]
+    assert replay.index("meanwhile_2_") < replay.index("outcome_2 = call('predict'")
+    assert "the failure may be their doing" in " ".join(script.split())
+
+    broken = tmp_path / "broken.py"
+    broken.write_text(script)
+    result = _run_script(broken, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "restarting" in result.stdout
+    fixed = tmp_path / "fixed.py"
+    fixed.write_text(script.replace("'broken_delete_restarts_server'", "'good'"))
+    result = _run_script(fixed, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_summaries_stay_on_one_bounded_line() -> None:
     import pandas as pd
 
