@@ -1796,6 +1796,9 @@ def bystanders():
     if names["deployment"] not in made.get("deployment", {}):
         print(f"{CHECK}: not run: the bystander deployment {names['deployment']!r} is not listed")
         sys.exit(2)
+    for kind, name in names.items():
+        if name not in made.get(kind, {}):  # no endpoints here: nothing to tidy up
+            REFUSED.add((f"delete_{kind}", name))
     # What was there before is watched as it was before: making the bystanders writes too.
     return {kind: {**made.get(kind, {}), **existing.get(kind, {})} for kind in made}
 
