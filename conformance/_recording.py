@@ -22,7 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_CALLS_PER_LABEL", "Call", "CallLog", "scenario_label", "shape_of", "summarise"]
+__all__ = [
+    "MAX_CALLS_PER_LABEL",
+    "WRITES",
+    "Call",
+    "CallLog",
+    "scenario_label",
+    "shape_of",
+    "summarise",
+]
 
 MAX_CALLS_PER_LABEL = 200  # the first half and the last half are kept
 # How many calls a check's report entry lists; the rest are counted, not listed.
@@ -104,7 +112,8 @@ def _kept(value: Any) -> Any:
 
 
 _SMALL = 100  # predictions with more entries than this are not kept
-_WRITES = frozenset(
+# The calls that change what the target holds.
+WRITES = frozenset(
     f"{verb}_{kind}"
     for verb in ("create", "update", "delete")
     for kind in ("deployment", "endpoint")
@@ -292,7 +301,7 @@ class CallLog:
                 for calls in [*self._calls.values(), *self._last.values()]
                 for call in calls
                 if after < call.seq < before
-                and call.method in _WRITES
+                and call.method in WRITES
                 and call.copies == 1
                 and id(call) not in mine
             ]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance._catalogue import Check
-from conformance._recording import Call, scenario_label
+from conformance._recording import WRITES, Call, scenario_label
 from conformance._run_inputs import NO_MODEL
 
 __all__ = [
@@ -1908,8 +1908,9 @@ _GENERATED_SEQUENCES = {"stateful.lifecycle", "names.dns-labels-round-trip"}
 _SEQUENCE = re.compile(r"-s[0-9a-f]{4}-")
 
 
-def _last_sequence(calls: list[Call]) -> tuple[list[Call], str]:
-    """The calls of the last generated sequence (the shrunk failing one), and a note."""
+def _last_sequence(calls: list[Call]) -> tuple[list[Call], str, list[Call]]:
+    """The calls of the last generated sequence (the shrunk failing one), a note, and the
+    writes that ended the sequence before it (its teardown: the target's state at the start)."""
     tagged = [
         (index, found.group())
         for index, call in enumerate(calls)
@@ -1917,13 +1918,22 @@ def _last_sequence(calls: list[Call]) -> tuple[list[Call], str]:
         if isinstance(argument, str) and (found := _SEQUENCE.search(argument))
     ]
     if not tagged:
-        return calls, ""
+        return calls, "", []
     last = tagged[-1][1]
     start = next(index for index, tag in tagged if tag == last)
-    return calls[start:], (
+    lead_in = start
+    while lead_in > 0 and calls[lead_in - 1].method in WRITES and calls[lead_in - 1].copies == 1:
+        lead_in -= 1
+    note = (
         f"The script replays the last generated sequence (its names carry {last.strip('-')!r}),"
         " the shrunk example hypothesis failed on last."
     )
+    if lead_in < start:
+        note += (
+            f" It first makes the {start - lead_in} write(s) that ended the sequence before it "
+            "in the run, unjudged: the target's state at the start can decide the failure."
+        )
+    return calls[start:], note, calls[lead_in:start]
 
 
 def _stand_ins(sequence: list[Call], token: str) -> list[Call]:
@@ -2186,11 +2196,12 @@ def reproducer_script(
             f"script: fix what {owner} reports and they can run. Running it prints why "
             "get_deploy_client refuses the plugin."
         )
+    lead_in: list[Call] = []
     if check.id in _GENERATED_SEQUENCES:
         # Where the kit does not know a model's predictions in advance, the sequences compare
         # with what the model predicted first in the run, maybe in an earlier sequence.
         expected = _or_first_seen(expected or _unknown, _first_predictions(calls))
-        calls, replay_note = _last_sequence(calls)
+        calls, replay_note, lead_in = _last_sequence(calls)
         stand_ins = _stand_ins(calls, token)
         if stand_ins:
             calls = stand_ins + calls
@@ -2211,6 +2222,9 @@ def reproducer_script(
         )
     note = " ".join(part for part in (replay_note, note) if part)
     lines: list[str] = ["before = bystanders()", "replay_writes()"] if foreign else []
+    for number, write in enumerate(lead_in, 1):
+        with contextlib.suppress(_Unwritable):
+            lines.append(_call_line(f"before_sequence_{number}", write, token))
     unwritable: list[str] = []
     others: list[Call] = []
     for index in replayed:

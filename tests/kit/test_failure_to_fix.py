@@ -159,6 +159,21 @@ def test_a_sequence_that_failed_beside_other_scenarios_is_replayed_beside_stand_
     )
 
 
+def test_a_sequence_is_replayed_after_the_writes_that_ended_the_one_before_it(
+    run_kit_on_plugin: RunKit, tmp_path: Path
+) -> None:
+    """Every delete restarts the plugin's one model server: the failing sequence's predict
+    failed because the sequence before it had just deleted its deployment. The script makes
+    that delete first, so the shrunk sequence fails alone too."""
+    run = run_kit_on_plugin("broken_delete_restarts_server", "--conformance-thread-safe=off")
+    assert run.check("stateful.lifecycle")["outcome"] == "failed"
+    script = run.check("stateful.lifecycle")["reproducer"]
+    assert "before_sequence_1 = call('delete_deployment'" in script
+    _assert_each_reproducer_judges(
+        run, "broken_delete_restarts_server", "good", tmp_path, {"stateful.lifecycle"}
+    )
+
+
 def test_a_predictions_reproducer_names_the_container_the_model_answered_in(
     run_kit_on_plugin: RunKit, tmp_path: Path
 ) -> None:
