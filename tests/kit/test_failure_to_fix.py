@@ -406,10 +406,12 @@ def test_each_reproducer_fails_on_the_broken_plugin_and_passes_on_a_correct_one(
         # The shrunk failing sequence alone is replayed: one sequence's names, not every one's.
         assert "replays the last generated sequence" in stateful["reproducer"]
         replay = stateful["reproducer"].split("try:")[-1].splitlines()
-        # Stand-ins for other scenarios' deployments (another sequence's, say) come first.
+        # The judged calls; stand-ins for other scenarios' deployments (another sequence's,
+        # say) come first, and the previous sequence's teardown is made unjudged before them.
+        judged = [line for line in replay if line.strip().startswith("outcome_")]
         found = re.search(r"stand-ins for the (\d+)", " ".join(stateful["reproducer"].split()))
         stand_ins = int(found.group(1)) if found else 0
-        replayed = re.findall(r"-(?:m|w\d+)-(s[0-9a-f]{4})-", "\n".join(replay[stand_ins + 1 :]))
+        replayed = re.findall(r"-(?:m|w\d+)-(s[0-9a-f]{4})-", "\n".join(judged[stand_ins:]))
         assert len(set(replayed)) == 1
     # Checks that passed get no reproducer; nothing else was written.
     assert {p.stem for p in folder.iterdir()} == run.failing
