@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import sys
 import threading
 import time
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from conformance._loading import PluginLoader
     from conformance._tracking import TrackedClient
 
-__all__ = ["ScenarioRun"]
+__all__ = ["ScenarioRun", "first_cause", "passed_on"]
 
 R = TypeVar("R")
 
@@ -69,6 +70,19 @@ def _serialise_ast_parsing() -> None:
 
     locked._locked = True  # type: ignore[attr-defined]
     ast.parse = locked
+
+
+def passed_on(scenario: str, cause: object) -> str:
+    """Why a check could not judge: the scenario it reads could not run, and why."""
+    return f"the {scenario} scenario could not run: {cause}"
+
+
+_PASSED_ON = re.compile(r"^(?:the [a-z0-9 ]+ scenario could not run: )+")
+
+
+def first_cause(message: str) -> str:
+    """``message`` without the scenarios that passed its cause on (see :func:`passed_on`)."""
+    return _PASSED_ON.sub("", message)
 
 
 @dataclass
@@ -166,7 +180,7 @@ class ScenarioRun:
         if record.ok is None:
             raise record.value
         if not record.ok:
-            raise PreconditionFailed(f"the {declared.name} scenario could not run: {record.value}")
+            raise PreconditionFailed(passed_on(declared.name, record.value))
         value: R = record.value
         return value
 

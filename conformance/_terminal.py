@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 from typing import Any
 
 from conformance._judgement import CheckOutcome, Verdict
 from conformance._profile import Profile
 from conformance._run_inputs import NO_MODEL
+from conformance._scenario_run import first_cause
 from conformance.report import Published, Report
 
 __all__ = ["write_summary"]
@@ -119,7 +119,7 @@ def _section(
     # line, whichever scenarios passed the cause on to them.
     alike: dict[str, list[Any]] = {}
     for result in results:
-        alike.setdefault(_first_cause(result.message), []).append(result)
+        alike.setdefault(first_cause(result.message), []).append(result)
     for message, group in alike.items():
         if len(group) < _SHARED_LINE:
             for result in group:
@@ -134,12 +134,6 @@ def _section(
 
 # How many checks with one message share a line; fewer are listed one by one.
 _SHARED_LINE = 3
-_PASSED_ON = re.compile(r"^(?:the [a-z ]+ scenario could not run: )+")
-
-
-def _first_cause(message: str) -> str:
-    """``message`` without the scenarios that passed it on ("the X scenario could not run:")."""
-    return _PASSED_ON.sub("", message)
 
 
 def _reproducer_line(terminal: Any, result: Any, shown: set[str]) -> None:
@@ -176,15 +170,13 @@ def _rerun_hint(terminal: Any, report: Report) -> None:
         models = ["--deployment-model-uri=PRIMARY_URI", "--deployment-model-uri=UPDATED_URI"]
         terminal.write_line("")
         terminal.write_line("re-run with two models to deploy:", bold=True)
-        terminal.write_line(
-            f"  {' '.join(shlex.quote(a) for a in ['pytest', *kept])} {' '.join(models)}"
-        )
+        terminal.write_line(f"  {shlex.join(['pytest', *kept, *models])}")
         terminal.write_line(
             "  (or install the kit's mlflow extra, so it saves two tiny pyfunc models itself)"
         )
         return
     expression = " or ".join(result.id for result in failing)
-    command = " ".join(shlex.quote(a) for a in ["pytest", *kept, "-k", expression])
+    command = shlex.join(["pytest", *kept, "-k", expression])
     missing_scripts = not any(result.reproducer_path for result in failing)
     terminal.write_line("")
     terminal.write_line("re-run only these checks:", bold=True)
