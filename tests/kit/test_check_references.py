@@ -81,3 +81,20 @@ def test_an_unknown_id_fails_loudly_where_it_is_named() -> None:
     assert known_id("module.loads") == "module.loads"
     with pytest.raises(KeyError, match=r"no check 'module\.lodas' in the catalogue"):
         known_id("module.lodas")
+
+
+def test_the_reproducers_tables_name_catalogue_checks_only() -> None:
+    """A misspelt id in a table of the reproducers would silently give that check the generic
+    replay instead of its own judgement."""
+    from conformance import _reproducers as reproducers
+
+    tables = {
+        "RULES": reproducers.RULES,
+        "_FOREIGN_TESTS": reproducers._FOREIGN_TESTS,
+        "_BEYOND_A_SCRIPT": reproducers._BEYOND_A_SCRIPT,
+        "_GENERATED_SEQUENCES": reproducers._GENERATED_SEQUENCES,
+        "_LOADING": reproducers._LOADING,
+    }
+    for name, table in tables.items():
+        for check_id in table:
+            assert known_id(check_id) == check_id, name

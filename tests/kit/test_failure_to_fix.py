@@ -43,26 +43,29 @@ def _run_script(path: Path, cwd: Path, *arguments: str) -> subprocess.CompletedP
     )
 
 
+def _run_with_plugin(
+    script: str, plugin: str, tmp_path: Path, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    """``script`` run as it was written, but loading ``plugin`` as its plugin module."""
+    path = tmp_path / f"{plugin}-{len(list(tmp_path.glob('*.py')))}.py"
+    path.write_text(re.sub(r"(?m)^PLUGIN_MODULE = .*$", f"PLUGIN_MODULE = {plugin!r}", script))
+    return _run_script(path, tmp_path, *arguments)
+
+
 def _assert_each_reproducer_judges(
     run: KitRun, module: str, correct: str, tmp_path: Path, checks: set[str] | None = None
 ) -> None:
     """Each failing check's script (of ``checks``, or all) judges as the check does: it exits 1
     against ``module`` and 0 once ``correct`` takes its place, and it says which check and why."""
-    folder = tmp_path
     for check_id in sorted(checks or run.failing):
         script = run.check(check_id)["reproducer"]
         assert "problem = same_as_in_the_run" not in script, check_id
         assert "CANNOT_JUDGE" not in script, check_id
-        path = folder / f"{check_id}-broken.py"
-        path.write_text(script)
-        broken = _run_script(path, tmp_path)
+        assert f"PLUGIN_MODULE = {module!r}" in script, check_id
+        broken = _run_with_plugin(script, module, tmp_path)
         assert broken.returncode == 1, broken.stdout + broken.stderr
         assert f"{check_id}: FAILED" in broken.stdout, broken.stdout + broken.stderr
-        fixed = folder / f"{check_id}-fixed.py"
-        fixed.write_text(
-            script.replace(f"PLUGIN_MODULE = {module!r}", f"PLUGIN_MODULE = {correct!r}")
-        )
-        correct_run = _run_script(fixed, tmp_path)
+        correct_run = _run_with_plugin(script, correct, tmp_path)
         assert correct_run.returncode == 0, correct_run.stdout + correct_run.stderr
         assert f"{check_id}: passed" in correct_run.stdout
 
@@ -259,14 +262,10 @@ def test_the_predictions_checks_judge_every_predict_of_the_prediction_scenario(
         token="abc123",
     )
     assert "problem = each([outcome_2, outcome_3], formats)" in script
-    broken = tmp_path / "broken.py"
-    broken.write_text(script)
-    result = _run_script(broken, tmp_path)
+    result = _run_with_plugin(script, "broken_ragged_predictions", tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "call 2 of 2: get_predictions('ndarray')" in result.stdout
-    fixed = tmp_path / "fixed.py"
-    fixed.write_text(script.replace(repr("broken_ragged_predictions"), repr("good")))
-    assert _run_script(fixed, tmp_path).returncode == 0
+    assert _run_with_plugin(script, "good", tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -287,22 +286,18 @@ def test_a_foreign_resource_reproducer_risks_no_one_elses_resources_unless_told_
     harm on them, and watches them (and shows the harm) once told to."""
     run = run_kit_on_plugin(module)
     script = run.check(check_id)["reproducer"]
-    path = tmp_path / "broken.py"
-    path.write_text(script)
 
-    refused = _run_script(path, tmp_path)
+    refused = _run_with_plugin(script, module, tmp_path)
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "already holds 7 deployment(s) or endpoint(s)" in refused.stdout
     assert "--include-existing" in refused.stdout
 
-    broken = _run_script(path, tmp_path, "--include-existing")
+    broken = _run_with_plugin(script, module, tmp_path, "--include-existing")
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert f"{check_id}: FAILED" in broken.stdout
     assert harm in broken.stdout
 
-    fixed = tmp_path / "fixed.py"
-    fixed.write_text(script.replace(repr(module), repr("variant_foreign_resources")))
-    correct = _run_script(fixed, tmp_path, "--include-existing")
+    correct = _run_with_plugin(script, "variant_foreign_resources", tmp_path, "--include-existing")
     assert correct.returncode == 0, correct.stdout + correct.stderr
     assert f"{check_id}: passed" in correct.stdout
 
@@ -345,16 +340,12 @@ def test_a_foreign_resource_reproducer_makes_its_bystanders_in_another_process(
     script = re.sub(r"(?m)^register_target\('[^']*'", "register_target('memory'", script)
     (tmp_path / "session_bound.py").write_text(_SESSION_BOUND)
 
-    broken = tmp_path / "broken.py"
-    broken.write_text(script.replace("'broken_delete_removes_stale'", "'session_bound'"))
-    result = _run_script(broken, tmp_path)
+    result = _run_with_plugin(script, "session_bound", tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "not seen here" not in result.stdout  # made by the other process, seen by this one
     assert re.search(r"are gone: deployment team-[a-z0-9]{6}-scorer", result.stdout)
 
-    fixed = tmp_path / "fixed.py"
-    fixed.write_text(script.replace("'broken_delete_removes_stale'", "'reference_target'"))
-    result = _run_script(fixed, tmp_path)
+    result = _run_with_plugin(script, "reference_target", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     left = MemoryDeploymentClient(f"memory://{store}")
     assert left.list_deployments() == []
@@ -395,9 +386,7 @@ def test_each_reproducer_fails_on_the_broken_plugin_and_passes_on_a_correct_one(
         assert f"{check_id}: FAILED" in broken.stdout
         assert "expected: " in broken.stdout and "actual: " in broken.stdout
 
-        fixed = tmp_path / f"fixed-{check_id}.py"
-        fixed.write_text(entry["reproducer"].replace(repr(module), repr("good")))
-        correct = _run_script(fixed, tmp_path)
+        correct = _run_with_plugin(entry["reproducer"], "good", tmp_path)
         assert correct.returncode == 0, correct.stdout + correct.stderr
         assert f"{check_id}: passed" in correct.stdout
     if extra:
@@ -571,14 +560,10 @@ def test_a_call_that_failed_after_other_scenarios_wrote_is_replayed_after_those_
     assert replay.index("meanwhile_2_") < replay.index("outcome_2 = call('predict'")
     assert "the failure may be their doing" in " ".join(script.split())
 
-    broken = tmp_path / "broken.py"
-    broken.write_text(script)
-    result = _run_script(broken, tmp_path)
+    result = _run_with_plugin(script, "broken_delete_restarts_server", tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "restarting" in result.stdout
-    fixed = tmp_path / "fixed.py"
-    fixed.write_text(script.replace("'broken_delete_restarts_server'", "'good'"))
-    result = _run_script(fixed, tmp_path)
+    result = _run_with_plugin(script, "good", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -619,8 +604,6 @@ def test_a_plugin_that_does_not_load_gets_one_reproducer_shared_by_every_blocked
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "module.loads: FAILED" in broken.stdout
     assert "acme_serving_sdk" in broken.stdout
-    fixed = tmp_path / "fixed.py"
-    fixed.write_text(script.replace(repr("broken_import_error"), repr("good")))
-    correct = _run_script(fixed, tmp_path)
+    correct = _run_with_plugin(script, "good", tmp_path)
     assert correct.returncode == 0, correct.stdout + correct.stderr
     assert "module.loads: passed" in correct.stdout
