@@ -1200,7 +1200,7 @@ def removed(deleted, got, listed=None, name=None):
 
 def leaves_nothing(created, got, listed, name):
     if got.error is None:
-        return f"after the create {created}, get_deployment({name!r}) still finds it"
+        return f"after the create {created}, get_deployment({name!r}) {got} instead of raising"
     if listed.error is not None:
         return None  # a listing that raised shows nothing left behind
     names, problem = names_in(listed)

@@ -291,6 +291,12 @@ def matches(actual: Any, expected: Iterable[float] | Any) -> bool:
         return False
 
 
+def still_there(call: str, outcome: Outcome, after: str) -> str:
+    """The failure of a get that answered ``after`` something was gone, with what it answered
+    (a plugin that returns ``{}`` or ``None`` for a missing name shows here)."""
+    return f"{call} still answers {after}: it returned {_short(outcome.value)} instead of raising"
+
+
 def _short(value: Any) -> str:
     """One bounded line: a DataFrame as its shape and columns, never its rows."""
     return summarise(value, 120)

@@ -17,6 +17,7 @@ from conformance._checks._support import (
     matches,
     shared_deployment,
     shared_outcome,
+    still_there,
 )
 from conformance._context import Context
 from conformance._recording import summarise
@@ -167,7 +168,9 @@ def bad_model_raises(context: Context) -> None:
 def bad_model_leaves_nothing(context: Context) -> None:
     bad = BAD_MODEL.result(context)
     if bad.got.ok:
-        raise CheckFailed(f"after a failed create, get_deployment({bad.name!r}) still finds it")
+        raise CheckFailed(
+            still_there(f"get_deployment({bad.name!r})", bad.got, "after a failed create")
+        )
     if bad.listing.ok and bad.name in listed_names(bad.listing.value, "list_deployments()"):
         raise CheckFailed(f"after a failed create, list_deployments() still shows {bad.name!r}")
 

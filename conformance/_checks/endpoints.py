@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 from conformance import _catalogue as catalogue
 from conformance._calling import Outcome
 from conformance._checks import check
-from conformance._checks._support import expect_code, expect_error, expect_named_dict, listed_names
+from conformance._checks._support import (
+    expect_code,
+    expect_error,
+    expect_named_dict,
+    listed_names,
+    still_there,
+)
 from conformance._context import Context
 from conformance._scenarios import scenario
 from conformance._verdicts import (
@@ -412,8 +418,9 @@ def delete_idempotent(context: Context) -> None:
         outcome = _ran(step, deleted.create, f"delete_endpoint ({what})")
         if not outcome.ok:
             raise CheckFailed(f"delete_endpoint ({what}) raised: {outcome.error}")
-    if _ran(deleted.get_after_delete, deleted.create, "get_endpoint after delete").ok:
-        raise CheckFailed(f"get_endpoint({deleted.endpoint!r}) still finds it after delete")
+    got = _ran(deleted.get_after_delete, deleted.create, "get_endpoint after delete")
+    if got.ok:
+        raise CheckFailed(still_there(f"get_endpoint({deleted.endpoint!r})", got, "after delete"))
 
 
 @check(_LISTS_ITS_DEPLOYMENTS)

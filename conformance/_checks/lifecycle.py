@@ -23,6 +23,7 @@ from conformance._checks._support import (
     listed_names,
     matches,
     predictions_of,
+    still_there,
 )
 from conformance._checks.create import config_only_update
 from conformance._context import Context
@@ -246,8 +247,9 @@ def delete_removes(context: Context) -> None:
     deleted = record.step(record.delete, "the delete")
     if not deleted.ok:
         raise CheckFailed(f"delete_deployment failed: {deleted.error}")
-    if record.step(record.get_after_delete, "get after delete").ok:
-        raise CheckFailed(f"get_deployment({record.name!r}) still finds it after delete")
+    got = record.step(record.get_after_delete, "get after delete")
+    if got.ok:
+        raise CheckFailed(still_there(f"get_deployment({record.name!r})", got, "after delete"))
     gone = record.value(record.list_after_delete, "the listing after delete")
     if record.name in listed_names(gone, "list_deployments()"):
         raise CheckFailed(f"list_deployments() still shows {record.name!r} after delete")

@@ -567,6 +567,18 @@ def test_a_call_that_failed_after_other_scenarios_wrote_is_replayed_after_those_
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_get_that_answers_for_a_gone_name_shows_what_it_returned(
+    run_kit_on_plugin: RunKit,
+) -> None:
+    run = run_kit_on_plugin("broken_get_missing_returns_none")
+    for check_id, after in (
+        ("deployment.delete.removes", "after delete"),
+        ("deployment.create.bad-model-leaves-nothing", "after a failed create"),
+    ):
+        message = run.check(check_id)["message"]
+        assert f"still answers {after}: it returned None instead of raising" in message, message
+
+
 def test_summaries_stay_on_one_bounded_line() -> None:
     import pandas as pd
 
